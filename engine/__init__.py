@@ -1,0 +1,1 @@
+"""Qingwei (清违): a BPMN case engine for illegal-construction enforcement."""

@@ -1,0 +1,206 @@
+"""The audit trail (全程留痕): a hash chain per case, written inside the change it records.
+
+`hash = sha256(prev_hash + canonical JSON of the event)`. The chain's head (seq, hash) is kept on
+the case row, so deleting the newest events shows up as a mismatch with the case; signed
+checkpoints of every head (HMAC with the secret key) catch someone who rewinds the case row too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from engine.store.models import AuditCheckpoint, AuditEvent, Case
+from engine.store.uow import UnitOfWork
+
+GENESIS = "0" * 64
+
+
+def canonical(value: Any) -> bytes:
+    """One byte string per value: sorted keys, no spaces, UTF-8 (Chinese kept as is)."""
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    ).encode("utf-8")
+
+
+def _instant(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def event_body(event: AuditEvent) -> dict[str, Any]:
+    """The fields the hash covers: everything but the row id and the hash itself."""
+    return {
+        "case_id": event.case_id,
+        "seq": event.seq,
+        "at": _instant(event.at),
+        "actor": event.actor,
+        "roles": list(event.roles),
+        "action": event.action,
+        "element_id": event.element_id,
+        "data": event.data,
+        "basis": event.basis,
+        "prev_hash": event.prev_hash,
+    }
+
+
+def compute_hash(prev_hash: str, body: Mapping[str, Any]) -> str:
+    return hashlib.sha256(prev_hash.encode("ascii") + canonical(body)).hexdigest()
+
+
+@dataclass
+class ChainHead:
+    """Where a case's chain ends; the use case writes it back to the case row with its change."""
+
+    case_id: int
+    seq: int
+    hash: str
+
+    @classmethod
+    def of(cls, case: Case) -> ChainHead:
+        return cls(case.id, case.audit_seq, case.audit_head)
+
+
+def append(
+    uow: UnitOfWork,
+    head: ChainHead,
+    *,
+    at: datetime,
+    actor: str,
+    roles: Sequence[str],
+    action: str,
+    element_id: str | None = None,
+    data: Mapping[str, Any] | None = None,
+    basis: str | None = None,
+) -> AuditEvent:
+    """Add one event to the case's chain and move `head`.
+
+    The caller persists the head on the case row in the same transaction (the optimistic case
+    update), so an event never exists without the change it records, nor the change without it.
+    """
+    event = AuditEvent(
+        case_id=head.case_id,
+        seq=head.seq + 1,
+        at=at.astimezone(UTC),
+        actor=actor,
+        roles=sorted(roles),
+        action=action,
+        element_id=element_id,
+        data=json.loads(canonical(dict(data or {}))),
+        basis=basis,
+        prev_hash=head.hash,
+    )
+    event.hash = compute_hash(event.prev_hash, event_body(event))
+    uow.audit.add(event)
+    head.seq = event.seq
+    head.hash = event.hash
+    return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    case_id: int
+    valid: bool
+    events: int
+    first_bad_seq: int | None = None
+    reason: str | None = None
+
+
+def verify_chain(
+    case_id: int, events: Sequence[AuditEvent], head: tuple[int, str] | None
+) -> ChainReport:
+    """Recompute the chain; name the first event that is edited, missing, extra or out of order."""
+    prev = GENESIS
+    expected_seq = 1
+    for event in events:
+        if event.seq != expected_seq:
+            bad = min(event.seq, expected_seq)
+            return ChainReport(
+                case_id, False, len(events), bad, f"event {expected_seq} missing or out of order"
+            )
+        if event.prev_hash != prev:
+            return ChainReport(
+                case_id,
+                False,
+                len(events),
+                event.seq,
+                "prev_hash does not match the previous event",
+            )
+        if compute_hash(event.prev_hash, event_body(event)) != event.hash:
+            return ChainReport(
+                case_id, False, len(events), event.seq, "content does not match its hash"
+            )
+        prev = event.hash
+        expected_seq += 1
+    if head is not None:
+        head_seq, head_hash = head
+        last_seq = expected_seq - 1
+        if last_seq > head_seq:
+            return ChainReport(
+                case_id, False, len(events), head_seq + 1, "event beyond the case's recorded head"
+            )
+        if last_seq < head_seq:
+            return ChainReport(
+                case_id, False, len(events), last_seq + 1, "events after this point were removed"
+            )
+        if head_seq > 0 and prev != head_hash:
+            return ChainReport(
+                case_id,
+                False,
+                len(events),
+                head_seq,
+                "last event differs from the case's recorded head",
+            )
+    return ChainReport(case_id, True, len(events))
+
+
+def sign_heads(secret: str, at: datetime, heads: Mapping[str, Any]) -> str:
+    message = canonical({"at": _instant(at), "heads": heads})
+    return hmac.new(secret.encode("utf-8"), message, hashlib.sha256).hexdigest()
+
+
+def make_checkpoint(uow: UnitOfWork, *, secret: str, at: datetime) -> AuditCheckpoint:
+    """Sign the head of every case, so a later truncation (even with the case row rewound) shows."""
+    heads = {str(cid): [seq, h] for cid, (seq, h) in uow.cases.all_heads().items()}
+    row = AuditCheckpoint(
+        at=at.astimezone(UTC), heads=heads, signature=sign_heads(secret, at, heads)
+    )
+    return uow.audit.add_checkpoint(row)
+
+
+def verify_against_checkpoints(
+    checkpoints: Sequence[AuditCheckpoint],
+    chains: Mapping[int, Sequence[AuditEvent]],
+    secret: str | None,
+) -> list[ChainReport]:
+    """Reports for every case whose chain no longer contains a head a checkpoint signed."""
+    problems: list[ChainReport] = []
+    for cp in checkpoints:
+        if secret is not None and not hmac.compare_digest(
+            sign_heads(secret, cp.at, cp.heads), cp.signature
+        ):
+            problems.append(
+                ChainReport(-1, False, 0, None, f"checkpoint {cp.id} signature is invalid")
+            )
+            continue
+        for cid_text, (seq, head_hash) in cp.heads.items():
+            cid = int(cid_text)
+            if cid not in chains or seq == 0:
+                continue
+            events = chains[cid]
+            match = next((e for e in events if e.seq == seq), None)
+            if match is None or match.hash != head_hash:
+                problems.append(
+                    ChainReport(
+                        cid,
+                        False,
+                        len(events),
+                        seq,
+                        f"checkpoint {cp.id} signed event {seq}, which is missing or changed",
+                    )
+                )
+    return problems

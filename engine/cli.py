@@ -1,0 +1,182 @@
+"""The `qingwei` command (API.md, "Command line")."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import typer
+
+from engine import services
+from engine.bootstrap import App, build
+from engine.errors import DeploymentRejected, QingweiError
+from engine.services.context import Actor
+
+app = typer.Typer(
+    help="清违 Qingwei: BPMN case engine for illegal-construction enforcement.",
+    no_args_is_help=True,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
+
+CLI_ACTOR = Actor("cli", ("designer", "admin"))
+
+
+def _app() -> App:
+    return build()
+
+
+def _read_files(paths: list[Path]) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    for p in paths:
+        if not p.is_file():
+            typer.echo(f"{p}: no such file", err=True)
+            raise typer.Exit(2)
+        files[p.name] = p.read_bytes()
+    return files
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the Alembic migrations to QINGWEI_DATABASE_URL."""
+    from engine.store.migrate import upgrade
+
+    a = _app()
+    upgrade(a.settings.database.url)
+    typer.echo("database is up to date")
+
+
+@app.command()
+def validate(paths: list[Path]) -> None:
+    """Validate BPMN files; exit 1 with one line per error."""
+    a = _app()
+    report = services.validate_bpmn(None, ctx=a.ctx, files=_read_files(paths))
+    for err in report.errors:
+        typer.echo(err)
+    if not report.valid:
+        raise typer.Exit(1)
+    typer.echo(f"{len(paths)} file(s) valid")
+
+
+@app.command()
+def deploy(paths: list[Path]) -> None:
+    """Validate and deploy BPMN files as new process versions."""
+    a = _app()
+    try:
+        results = services.deploy_process(
+            a.ctx.uow(), ctx=a.ctx, files=_read_files(paths), actor=CLI_ACTOR
+        )
+    except DeploymentRejected as exc:
+        for err in exc.errors:
+            typer.echo(err, err=True)
+        raise typer.Exit(1) from exc
+    for r in results:
+        typer.echo(f"{r.key} v{r.version} {'deployed' if r.created else 'unchanged'}")
+
+
+@app.command()
+def worker(once: bool = typer.Option(False, help="fire what is due now and exit")) -> None:
+    """Run the timer worker (several may run against one PostgreSQL)."""
+    from engine import worker as timer_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    a = _app()
+    if once:
+        typer.echo(f"fired timers on {timer_worker.run_once(a.ctx)} case(s)")
+        return
+    timer_worker.run_forever(a.ctx)
+
+
+@users_app.command("add")
+def users_add(
+    name: str,
+    role: list[str] = typer.Option(..., "--role", help="a role; repeat for several"),  # noqa: B008
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="read the password from stdin"
+    ),
+    full_name: str = typer.Option("", "--full-name"),
+) -> None:
+    """Create a user."""
+    if not password_stdin:
+        typer.echo(
+            "--password-stdin is required (passwords are never taken as arguments)", err=True
+        )
+        raise typer.Exit(2)
+    password = sys.stdin.readline().rstrip("\r\n")
+    a = _app()
+    try:
+        actor = services.add_user(
+            a.ctx.uow(),
+            ctx=a.ctx,
+            username=name,
+            password=password,
+            roles=role,
+            full_name=full_name,
+        )
+    except QingweiError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"user {actor.username} created with roles {', '.join(actor.roles)}")
+
+
+@audit_app.command("verify")
+def audit_verify(case: str | None = typer.Option(None, "--case", help="a case number")) -> None:
+    """Recompute hash chains; exit 1 and name the first bad event."""
+    a = _app()
+    try:
+        if case:
+            case_id = services.find_case_id(a.ctx.uow(read_only=True), case_no=case)
+            result = services.verify_case(a.ctx.uow(read_only=True), ctx=a.ctx, case_id=case_id)
+            failures = [] if result.valid else [result]
+            checked = 1
+        else:
+            failures = services.verify_all(a.ctx.uow(read_only=True), ctx=a.ctx)
+            checked = -1
+    except QingweiError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    for f in failures:
+        typer.echo(f"case {f.case_no or '-'}: event {f.first_bad_seq} is bad: {f.reason}")
+    if failures:
+        raise typer.Exit(1)
+    typer.echo(
+        "audit trail verified" + (f" for case {case}" if checked == 1 else " for every case")
+    )
+
+
+@audit_app.command("export")
+def audit_export(
+    case: str = typer.Option(..., "--case", help="a case number"),
+    fmt: str = typer.Option("jsonl", "--format", help="jsonl or csv"),
+) -> None:
+    """Print a case's trail with its hashes."""
+    a = _app()
+    try:
+        case_id = services.find_case_id(a.ctx.uow(read_only=True), case_no=case)
+        typer.echo(
+            services.export_trail(a.ctx.uow(read_only=True), case_id=case_id, fmt=fmt), nl=False
+        )
+    except (QingweiError, ValueError) as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Sign the current head of every case's chain (HMAC with QINGWEI_SECRET_KEY)."""
+    a = _app()
+    try:
+        cp = services.sign_checkpoint(a.ctx.uow(), ctx=a.ctx)
+    except ValueError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"checkpoint {cp} signed")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,77 @@
+"""Plain data the runtime hands to the rest of the engine (no SpiffWorkflow types leak out)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ElementInfo:
+    """What Qingwei needs to know about one BPMN element, read from its extension properties."""
+
+    element_id: str
+    name: str
+    kind: str
+    lane: str | None = None
+    form_key: str | None = None
+    stage: str | None = None
+    period: str | None = None
+    basis: str | None = None
+    documents: tuple[str, ...] = ()
+    properties: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ReadyTask:
+    """A manual task waiting for a person."""
+
+    task_id: str
+    element_id: str
+    name: str
+    lane: str | None
+    form_key: str | None
+    stage: str | None
+
+
+@dataclass(frozen=True)
+class WaitingTimer:
+    """A timer waiting for its absolute due instant."""
+
+    task_id: str
+    element_id: str
+    name: str
+    due_at: datetime
+    period: str | None
+    basis: str | None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The workflow's state after a step, as the store indexes it."""
+
+    state: str
+    ready_tasks: list[ReadyTask]
+    timers: list[WaitingTimer]
+    waiting_messages: list[str]
+    completed: bool
+    data: dict[str, Any]
+    completed_elements: list[str]
+    active_elements: list[str]
+    fired_elements: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LintIssue:
+    """One reason a BPMN file cannot be deployed, tied to the element that causes it."""
+
+    process_id: str
+    element_id: str | None
+    message: str
+    file: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}: " if self.file else ""
+        element = f" {self.element_id}" if self.element_id else ""
+        return f"{where}{self.process_id}{element}: {self.message}"

@@ -1,0 +1,265 @@
+"""Run one step of a workflow and report what it is waiting for.
+
+Every entry point restores the workflow from JSON, runs exactly one step under the injected clock
+(complete a task, deliver a message, fire due timers), then `refresh_timers()` and
+`do_engine_steps()` (DESIGN.md), and returns a `Snapshot` the store can index.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.message import (
+    MessageEventDefinition as MessageEventDefinitionBase,
+)
+from SpiffWorkflow.exceptions import WorkflowException
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+
+from engine.calendar import StatutoryCalendar, parse_instant
+from engine.errors import NotWaitingForMessage, TaskNotReady
+from engine.runtime.events import event_pairs, timer_elements
+from engine.runtime.model import ElementInfo, ReadyTask, Snapshot, WaitingTimer
+from engine.runtime.parsing import ProcessDefinition, collect_elements
+from engine.runtime.scripting import RestrictedScriptEngine
+from engine.runtime.serialization import SERIALIZER_VERSION, StateSerializer
+from engine.runtime.timeshift import at_instant
+
+_ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+
+
+@dataclass(frozen=True)
+class LoadedSpec:
+    """A process version's spec objects, restored once and shared by all its cases."""
+
+    spec: Any
+    subprocess_specs: dict[str, Any]
+    elements: dict[str, ElementInfo]
+
+
+class StepFailed(RuntimeError):
+    """A script, condition or expression failed while the workflow ran."""
+
+
+class ProcessRuntime:
+    """The engine's only door to SpiffWorkflow."""
+
+    serializer_version = SERIALIZER_VERSION
+
+    def __init__(self, calendar: StatutoryCalendar, spec_cache_size: int = 64) -> None:
+        self.calendar = calendar
+        self.script_engine = RestrictedScriptEngine(calendar)
+        self.serializer = StateSerializer()
+        self._cache: OrderedDict[Any, LoadedSpec] = OrderedDict()
+        self._cache_size = spec_cache_size
+        self._lock = threading.Lock()
+
+    # ---- specs ---------------------------------------------------------------------------
+    def spec_json(self, definition: ProcessDefinition) -> dict[str, Any]:
+        return self.serializer.spec_to_dict(definition.spec, definition.subprocess_specs)
+
+    def load_spec(self, cache_key: Any, spec_json: Mapping[str, Any]) -> LoadedSpec:
+        """Restore (or take from the cache) the spec of one process version."""
+        with self._lock:
+            hit = self._cache.get(cache_key)
+            if hit is not None:
+                self._cache.move_to_end(cache_key)
+                return hit
+        spec, subs = self.serializer.spec_from_dict(dict(spec_json))
+        loaded = LoadedSpec(spec, subs, collect_elements([spec, *subs.values()]))
+        with self._lock:
+            self._cache[cache_key] = loaded
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return loaded
+
+    # ---- steps ---------------------------------------------------------------------------
+    def start(self, loaded: LoadedSpec, data: Mapping[str, Any], now: datetime) -> Snapshot:
+        with at_instant(now):
+            workflow = BpmnWorkflow(
+                loaded.spec, loaded.subprocess_specs, script_engine=self.script_engine
+            )
+            workflow.task_tree.data.update(dict(data))
+            start = workflow.get_next_task(state=TaskState.READY)
+            if start is not None:
+                start.data.update(dict(data))
+            self._advance(workflow)
+            return self._snapshot(workflow, loaded, before=set())
+
+    def complete_task(
+        self,
+        loaded: LoadedSpec,
+        state: str,
+        task_id: str,
+        data: Mapping[str, Any],
+        now: datetime,
+    ) -> Snapshot:
+        with at_instant(now):
+            workflow = self._restore(loaded, state)
+            task = self._find_task(workflow, task_id)
+            if task is None or not task.task_spec.manual or task.state != TaskState.READY:
+                raise TaskNotReady(f"task {task_id} is not ready")
+            task.data.update(dict(data))
+            self._run(task)
+            self._advance(workflow)
+            return self._snapshot(workflow, loaded, before=set())
+
+    def deliver_message(
+        self,
+        loaded: LoadedSpec,
+        state: str,
+        name: str,
+        payload: Mapping[str, Any],
+        now: datetime,
+    ) -> Snapshot:
+        with at_instant(now):
+            workflow = self._restore(loaded, state)
+            workflow.refresh_timers()
+            event = BpmnEvent(MessageEventDefinition(name), dict(payload))
+            try:
+                workflow.send_event(event)
+            except WorkflowException as exc:
+                raise NotWaitingForMessage(f"the case is not waiting for '{name}'") from exc
+            self._advance(workflow)
+            return self._snapshot(workflow, loaded, before=set())
+
+    def fire_due_timers(self, loaded: LoadedSpec, state: str, now: datetime) -> Snapshot:
+        """Let every timer due at `now` fire; `fired_elements` says which did."""
+        with at_instant(now):
+            workflow = self._restore(loaded, state)
+            before = {(str(t.id), el) for t, el in self._waiting_timer_tasks(workflow)}
+            self._advance(workflow)
+            return self._snapshot(workflow, loaded, before=before)
+
+    def inspect(self, loaded: LoadedSpec, state: str, now: datetime) -> Snapshot:
+        """The snapshot of a stored state without running anything."""
+        with at_instant(now):
+            workflow = self._restore(loaded, state)
+            return self._snapshot(workflow, loaded, before=set())
+
+    # ---- internals -----------------------------------------------------------------------
+    def _restore(self, loaded: LoadedSpec, state: str) -> BpmnWorkflow:
+        workflow = self.serializer.workflow_from_json(state, loaded.spec, loaded.subprocess_specs)
+        workflow.script_engine = self.script_engine
+        return workflow
+
+    def _run(self, task: Task) -> None:
+        try:
+            task.run()
+        except WorkflowException as exc:
+            raise StepFailed(str(exc)) from exc
+
+    def _advance(self, workflow: BpmnWorkflow) -> None:
+        try:
+            workflow.refresh_timers()
+            workflow.do_engine_steps()
+        except WorkflowException as exc:
+            raise StepFailed(str(exc)) from exc
+
+    @staticmethod
+    def _all_workflows(workflow: BpmnWorkflow) -> Iterator[Any]:
+        yield workflow
+        yield from workflow.subprocesses.values()
+
+    def _all_tasks(self, workflow: BpmnWorkflow, state: int) -> Iterator[Task]:
+        for wf in self._all_workflows(workflow):
+            yield from wf.get_tasks(state=state)
+
+    @staticmethod
+    def _find_task(workflow: BpmnWorkflow, task_id: str) -> Task | None:
+        try:
+            uid = UUID(task_id)
+        except ValueError:
+            return None
+        task: Task | None = workflow.get_task_from_id(uid)
+        return task
+
+    @staticmethod
+    def _waiting_timer_tasks(workflow: BpmnWorkflow) -> list[tuple[Task, str]]:
+        """(waiting task, timer element id); an event-based gateway's timer is its output."""
+        found: list[tuple[Task, str]] = []
+        for task in workflow.event_manager.tasks.values():
+            if task.state != TaskState.WAITING:
+                continue
+            for element, _ in timer_elements(task.task_spec):
+                found.append((task, element.bpmn_id))
+        return found
+
+    @staticmethod
+    def _waiting_messages(workflow: BpmnWorkflow) -> list[str]:
+        names: set[str] = set()
+        for task in workflow.event_manager.tasks.values():
+            if task.state != TaskState.WAITING:
+                continue
+            for _, definition in event_pairs(task.task_spec):
+                if isinstance(definition, MessageEventDefinitionBase):
+                    names.add(definition.name)
+        return sorted(names)
+
+    def _snapshot(
+        self, workflow: BpmnWorkflow, loaded: LoadedSpec, before: set[tuple[str, str]]
+    ) -> Snapshot:
+        elements = loaded.elements
+        ready: list[ReadyTask] = []
+        for task in self._all_tasks(workflow, TaskState.READY):
+            if not task.task_spec.manual:
+                continue
+            info = elements.get(task.task_spec.bpmn_id)
+            ready.append(
+                ReadyTask(
+                    task_id=str(task.id),
+                    element_id=task.task_spec.bpmn_id,
+                    name=task.task_spec.bpmn_name or task.task_spec.bpmn_id,
+                    lane=task.task_spec.lane,
+                    form_key=info.form_key if info else None,
+                    stage=info.stage if info else None,
+                )
+            )
+        timers: list[WaitingTimer] = []
+        waiting_ids: set[str] = set()
+        for task, element_id in self._waiting_timer_tasks(workflow):
+            value = task._get_internal_data("event_value")
+            if not isinstance(value, str):
+                continue
+            info = elements.get(element_id)
+            waiting_ids.add(str(task.id))
+            timers.append(
+                WaitingTimer(
+                    task_id=str(task.id),
+                    element_id=element_id,
+                    name=info.name if info else element_id,
+                    due_at=parse_instant(value),
+                    period=info.period if info else None,
+                    basis=info.basis if info else None,
+                )
+            )
+        fired = [element for task_id, element in before if task_id not in waiting_ids]
+        messages = self._waiting_messages(workflow)
+        completed: list[str] = []
+        active: list[str] = []
+        for task in self._all_tasks(workflow, TaskState.COMPLETED | _ACTIVE):
+            bpmn_id = getattr(task.task_spec, "bpmn_id", None)
+            if not bpmn_id:
+                continue
+            (completed if task.state == TaskState.COMPLETED else active).append(bpmn_id)
+        last = workflow.last_task
+        data = dict(last.data) if last is not None else dict(workflow.data)
+        return Snapshot(
+            state=self.serializer.workflow_to_json(workflow),
+            ready_tasks=ready,
+            timers=timers,
+            waiting_messages=messages,
+            completed=bool(workflow.completed),
+            data=data,
+            completed_elements=sorted(set(completed)),
+            active_elements=sorted(set(active)),
+            fired_elements=sorted(fired),
+        )

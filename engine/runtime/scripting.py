@@ -1,0 +1,242 @@
+"""The restricted environment in which BPMN scripts, conditions and timer expressions run.
+
+Stock SpiffWorkflow hands expressions to `eval`, so a process designer's upload could run
+`__import__('os').system(...)` as the server user. Here every expression is compiled with
+RestrictedPython (no underscore names, guarded attribute/item/iteration/write access) and runs with
+a small set of safe builtins plus the whitelisted helpers below. The same checks run at deploy
+time, so an unsafe script is refused before it is stored.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import operator
+from collections.abc import Callable, Iterable, Mapping
+from contextvars import ContextVar
+from datetime import date, datetime
+from functools import lru_cache
+from types import CodeType
+from typing import Any
+
+from RestrictedPython import (  # type: ignore[attr-defined]
+    compile_restricted_eval,
+    compile_restricted_exec,
+    safe_builtins,
+)
+from RestrictedPython.Guards import (
+    full_write_guard,
+    guarded_iter_unpack_sequence,
+    guarded_unpack_sequence,
+    safer_getattr,
+)
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+
+from engine.calendar import TZ, StatutoryCalendar, parse_instant
+
+# Names that must never appear in a script even though RestrictedPython would compile them: they
+# either reach outside the sandbox or defeat the attribute guards.
+FORBIDDEN_NAMES = frozenset(
+    {
+        "open",
+        "getattr",
+        "setattr",
+        "delattr",
+        "eval",
+        "exec",
+        "compile",
+        "globals",
+        "locals",
+        "vars",
+        "dir",
+        "input",
+        "breakpoint",
+        "help",
+        "type",
+        "object",
+        "super",
+        "memoryview",
+        "classmethod",
+        "staticmethod",
+        "property",
+        "exit",
+        "quit",
+        "id",
+        "hash",
+    }
+)
+
+_SAFE_BUILTINS: dict[str, Any] = {
+    k: v for k, v in safe_builtins.items() if k not in FORBIDDEN_NAMES and not k.startswith("_")
+}
+_SAFE_BUILTINS.update(
+    {
+        "min": min,
+        "max": max,
+        "sum": sum,
+        "any": any,
+        "all": all,
+        "sorted": sorted,
+        "enumerate": enumerate,
+        "zip": zip,
+        "list": list,
+        "dict": dict,
+        "tuple": tuple,
+        "set": set,
+        "reversed": reversed,
+        "map": map,
+        "filter": filter,
+    }
+)
+
+# The runtime sets this for the length of one step so that `now()` in a script reads the
+# injected clock, never the wall clock.
+current_now: ContextVar[datetime | None] = ContextVar("qingwei_current_now", default=None)
+
+
+class ScriptError(ValueError):
+    """A script or expression that must not be deployed or that failed under restriction."""
+
+
+def _guarded_getitem(ob: Any, index: Any) -> Any:
+    return ob[index]
+
+
+def _inplacevar(op: str, x: Any, y: Any) -> Any:
+    ops: dict[str, Callable[[Any, Any], Any]] = {
+        "+=": operator.add,
+        "-=": operator.sub,
+        "*=": operator.mul,
+        "/=": operator.truediv,
+        "//=": operator.floordiv,
+        "%=": operator.mod,
+        "|=": operator.or_,
+        "&=": operator.and_,
+    }
+    if op not in ops:
+        raise ScriptError(f"operator {op} is not allowed")
+    return ops[op](x, y)
+
+
+def check_source(source: str, *, mode: str) -> list[str]:
+    """Every reason `source` may not run here; empty when it is acceptable.
+
+    `mode` is "eval" for conditions and timer expressions, "exec" for scripts.
+    """
+    try:
+        tree = ast.parse(source, mode=mode)
+    except SyntaxError as exc:
+        return [f"syntax error: {exc.msg} (line {exc.lineno})"]
+    problems: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id in FORBIDDEN_NAMES:
+            problems.append(f'"{node.id}" is not allowed in a script')
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            problems.append("imports are not allowed in a script")
+    result = compile_restricted_eval(source) if mode == "eval" else compile_restricted_exec(source)
+    problems.extend(str(e) for e in result.errors)
+    return problems
+
+
+@lru_cache(maxsize=4096)
+def _compile(source: str, mode: str) -> CodeType:
+    problems = check_source(source, mode=mode)
+    if problems:
+        raise ScriptError("; ".join(problems))
+    result = compile_restricted_eval(source) if mode == "eval" else compile_restricted_exec(source)
+    assert result.code is not None
+    return result.code
+
+
+def make_helpers(calendar: StatutoryCalendar) -> dict[str, Callable[..., Any]]:
+    """The whitelisted functions a BPMN script may call; pure except `now()` (injected clock)."""
+
+    def deadline(start: date | datetime | str, period: str) -> str:
+        return calendar.deadline(start, period).isoformat()
+
+    def now() -> str:
+        at = current_now.get()
+        if at is None:
+            raise ScriptError("now() called outside a workflow step")
+        return at.astimezone(TZ).isoformat()
+
+    def days_between(a: date | datetime | str, b: date | datetime | str) -> int:
+        return (parse_instant(b).date() - parse_instant(a).date()).days
+
+    def is_before(a: date | datetime | str, b: date | datetime | str) -> bool:
+        return parse_instant(a) < parse_instant(b)
+
+    return {
+        "deadline": deadline,
+        "now": now,
+        "days_between": days_between,
+        "is_before": is_before,
+    }
+
+
+class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
+    """A SpiffWorkflow script environment that runs everything through RestrictedPython."""
+
+    def __init__(self, helpers: Mapping[str, Callable[..., Any]]) -> None:
+        super().__init__({})
+        self.helpers = dict(helpers)
+        self._base_globals: dict[str, Any] = {
+            "__builtins__": _SAFE_BUILTINS,
+            "_getattr_": safer_getattr,
+            "_getitem_": _guarded_getitem,
+            "_getiter_": iter,
+            "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
+            "_unpack_sequence_": guarded_unpack_sequence,
+            "_write_": full_write_guard,
+            "_inplacevar_": _inplacevar,
+            **self.helpers,
+        }
+
+    def evaluate(
+        self, expression: str, context: dict[str, Any], external_context: Any = None
+    ) -> Any:
+        code = _compile(expression.strip(), "eval")
+        scope = dict(self._base_globals)
+        scope.update(external_context or {})
+        scope.update(context)
+        return eval(code, scope)  # noqa: S307 - restricted bytecode, guarded globals
+
+    def execute(self, script: str, context: dict[str, Any], external_context: Any = None) -> bool:
+        clash = set(self.helpers).intersection(context)
+        if clash:
+            raise ScriptError(f"task data overwrites helper function(s): {sorted(clash)}")
+        code = _compile(script, "exec")
+        scope = dict(self._base_globals)
+        scope.update(external_context or {})
+        scope.update(copy.copy(context))
+        exec(code, scope)  # noqa: S102 - restricted bytecode, guarded globals
+        _copy_back(scope, context, skip=self._base_globals.keys())
+        return True
+
+    def call_service(self, context: dict[str, Any], **kwargs: Any) -> Any:
+        raise ScriptError("service tasks are not supported")
+
+
+def _copy_back(scope: dict[str, Any], context: dict[str, Any], skip: Iterable[str]) -> None:
+    """Write the script's plain-data results back into the task data, dropping helpers."""
+    skipped = set(skip)
+    for key in list(context):
+        if key not in scope:
+            del context[key]
+    for key, value in scope.items():
+        if key in skipped or key.startswith("_") or callable(value):
+            continue
+        context[key] = value
+
+
+class RestrictedScriptEngine(PythonScriptEngine):  # type: ignore[misc]
+    """The script engine every workflow in Qingwei runs with."""
+
+    def __init__(self, calendar: StatutoryCalendar) -> None:
+        super().__init__(environment=RestrictedEnvironment(make_helpers(calendar)))
+
+    def validate(self, expression: str) -> None:
+        problems = check_source(expression, mode="eval")
+        if problems:
+            raise ScriptError("; ".join(problems))

@@ -1,0 +1,45 @@
+"""Use cases. Every change to a case enters through one of these functions."""
+
+from engine.services.cases import complete_task, open_case, send_message
+from engine.services.context import SYSTEM, Actor, EngineContext
+from engine.services.deploy import deploy_process, list_processes, process_xml, validate_bpmn
+from engine.services.queries import (
+    diagram,
+    find_case_id,
+    get_case,
+    list_cases,
+    task_form,
+    tasks_for,
+)
+from engine.services.timers import fire_due_timers, fire_timer
+from engine.services.trail import case_trail, export_trail, sign_checkpoint, verify_all, verify_case
+from engine.services.users import add_user, authenticate, get_actor
+
+__all__ = [
+    "SYSTEM",
+    "Actor",
+    "EngineContext",
+    "add_user",
+    "authenticate",
+    "case_trail",
+    "complete_task",
+    "deploy_process",
+    "diagram",
+    "export_trail",
+    "find_case_id",
+    "fire_due_timers",
+    "fire_timer",
+    "get_actor",
+    "get_case",
+    "list_cases",
+    "list_processes",
+    "open_case",
+    "process_xml",
+    "send_message",
+    "sign_checkpoint",
+    "task_form",
+    "tasks_for",
+    "validate_bpmn",
+    "verify_all",
+    "verify_case",
+]

@@ -1,0 +1,234 @@
+"""Use cases that change a case: open it, complete a task, deliver a party's message."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from engine import audit
+from engine.calendar import TZ
+from engine.errors import (
+    NotFound,
+    NotWaitingForMessage,
+    PermissionDenied,
+    ProcessFault,
+    StaleCaseVersion,
+    TaskNotReady,
+    ValidationFailed,
+)
+from engine.runtime import StepFailed
+from engine.services.casework import apply_snapshot, case_view, get_case_row, load_spec
+from engine.services.context import Actor, EngineContext
+from engine.services.views import CaseView
+from engine.store.models import Case
+from engine.store.uow import UnitOfWork
+
+# Who may record what the party did (the party has no lane; an officer records it with evidence).
+MESSAGE_ROLES = ("officer", "head")
+
+
+def open_case(
+    uow: UnitOfWork,
+    *,
+    ctx: EngineContext,
+    actor: Actor,
+    process_key: str,
+    data: Mapping[str, Any],
+    parent_case_id: int | None = None,
+) -> CaseView:
+    """File a new case on the latest version of `process_key`."""
+    if not actor.has("officer"):
+        raise PermissionDenied("only an officer (执法人员) may open a case")
+    with uow:
+        version = uow.processes.latest(process_key)
+        if version is None:
+            raise NotFound(f"process '{process_key}' is not deployed")
+        start_form = _start_form(version.elements_json)
+        if start_form is not None:
+            errors = ctx.forms.validate(start_form, dict(data))
+            if errors:
+                raise ValidationFailed(errors, "invalid intake data")
+        if parent_case_id is not None and uow.cases.get(parent_case_id) is None:
+            raise NotFound(f"case {parent_case_id} does not exist")
+        now = ctx.clock.now()
+        loaded = load_spec(ctx, uow, version.id)
+        try:
+            snapshot = ctx.runtime.start(loaded, data, now)
+        except StepFailed as exc:
+            raise ProcessFault(str(exc)) from exc
+        case = Case(
+            case_no=f"pending-{now.timestamp()}-{id(data)}",
+            process_version_id=version.id,
+            process_key=version.key,
+            process_version=version.version,
+            status="open",
+            stage="intake",
+            data=dict(data),
+            state="{}",
+            serializer_version=ctx.runtime.serializer_version,
+            case_version=0,
+            audit_seq=0,
+            audit_head=audit.GENESIS,
+            completed_elements=[],
+            active_elements=[],
+            waiting_messages=[],
+            parent_case_id=parent_case_id,
+            created_by=actor.username,
+            created_at=now,
+            updated_at=now,
+        )
+        uow.cases.add(case)
+        case.case_no = f"QW-{now.astimezone(TZ).year}-{case.id:06d}"
+        uow.flush()
+        head = audit.ChainHead.of(case)
+        audit.append(
+            uow,
+            head,
+            at=now,
+            actor=actor.username,
+            roles=actor.roles,
+            action="case_opened",
+            data={
+                "after": dict(data),
+                "process": f"{version.key}@{version.version}",
+                "case_no": case.case_no,
+                "parent_case_id": parent_case_id,
+            },
+        )
+        if snapshot.completed:
+            audit.append(uow, head, at=now, actor="system", roles=("system",), action="case_closed")
+        values = apply_snapshot(
+            uow, case, snapshot, loaded, expected_version=0, now=now, data=dict(data), head=head
+        )
+        view = case_view(uow, case, values)
+        ctx.commit(uow)
+        return view
+
+
+def _start_form(elements: Mapping[str, Any]) -> str | None:
+    for info in elements.values():
+        if info.get("kind") == "StartEvent" and info.get("form_key"):
+            return str(info["form_key"])
+    return None
+
+
+def complete_task(
+    uow: UnitOfWork,
+    *,
+    ctx: EngineContext,
+    actor: Actor,
+    case_id: int,
+    task_id: str,
+    data: Mapping[str, Any],
+    case_version: int,
+) -> CaseView:
+    """Complete a ready user task with its form data; one transaction, audited, version-checked."""
+    with uow:
+        case = get_case_row(uow, case_id)
+        if case.case_version != case_version:
+            raise StaleCaseVersion(
+                f"case {case.case_no} is at version {case.case_version}, not {case_version}"
+            )
+        task = uow.cases.task(task_id)
+        if task is None or task.case_id != case.id:
+            raise TaskNotReady(f"task {task_id} is not ready on case {case.case_no}")
+        if not task.lane or not actor.has(task.lane):
+            raise PermissionDenied(f"task '{task.name}' belongs to the '{task.lane}' lane")
+        if task.form_key:
+            errors = ctx.forms.validate(task.form_key, dict(data))
+            if errors:
+                raise ValidationFailed(errors, f"invalid data for form '{task.form_key}'")
+        now = ctx.clock.now()
+        loaded = load_spec(ctx, uow, case.process_version_id)
+        try:
+            snapshot = ctx.runtime.complete_task(loaded, case.state, task_id, data, now)
+        except StepFailed as exc:
+            raise ProcessFault(str(exc)) from exc
+        info = loaded.elements.get(task.element_id)
+        head = audit.ChainHead.of(case)
+        audit.append(
+            uow,
+            head,
+            at=now,
+            actor=actor.username,
+            roles=actor.roles,
+            action="task_completed",
+            element_id=task.element_id,
+            data={
+                "task": task.name,
+                "before": {k: case.data.get(k) for k in data},
+                "after": dict(data),
+                "stage": task.stage,
+                "documents": list(info.documents) if info else [],
+            },
+            basis=info.basis if info else None,
+        )
+        if snapshot.completed:
+            audit.append(
+                uow, head, at=now, actor=actor.username, roles=actor.roles, action="case_closed"
+            )
+        merged = {**case.data, **dict(data)}
+        values = apply_snapshot(
+            uow,
+            case,
+            snapshot,
+            loaded,
+            expected_version=case_version,
+            now=now,
+            data=merged,
+            head=head,
+        )
+        view = case_view(uow, case, values)
+        ctx.commit(uow)
+        return view
+
+
+def send_message(
+    uow: UnitOfWork,
+    *,
+    ctx: EngineContext,
+    actor: Actor,
+    case_id: int,
+    name: str,
+    data: Mapping[str, Any],
+    case_version: int | None = None,
+) -> CaseView:
+    """Record what the party did (demolished, sued, paid...) as a BPMN message."""
+    if not actor.has(*MESSAGE_ROLES):
+        raise PermissionDenied("only an officer or the head may record the party's actions")
+    with uow:
+        case = get_case_row(uow, case_id)
+        expected = case.case_version if case_version is None else case_version
+        if case.case_version != expected:
+            raise StaleCaseVersion(
+                f"case {case.case_no} is at version {case.case_version}, not {expected}"
+            )
+        if name not in (case.waiting_messages or []):
+            raise NotWaitingForMessage(f"case {case.case_no} is not waiting for '{name}'")
+        now = ctx.clock.now()
+        loaded = load_spec(ctx, uow, case.process_version_id)
+        try:
+            snapshot = ctx.runtime.deliver_message(loaded, case.state, name, data, now)
+        except StepFailed as exc:
+            raise ProcessFault(str(exc)) from exc
+        head = audit.ChainHead.of(case)
+        audit.append(
+            uow,
+            head,
+            at=now,
+            actor=actor.username,
+            roles=actor.roles,
+            action="message_received",
+            data={"message": name, "payload": dict(data)},
+        )
+        if snapshot.completed:
+            audit.append(
+                uow, head, at=now, actor=actor.username, roles=actor.roles, action="case_closed"
+            )
+        merged = {**case.data, name: dict(data)}
+        values = apply_snapshot(
+            uow, case, snapshot, loaded, expected_version=expected, now=now, data=merged, head=head
+        )
+        view = case_view(uow, case, values)
+        ctx.commit(uow)
+        return view

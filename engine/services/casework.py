@@ -1,0 +1,145 @@
+"""Shared steps of every case-changing use case: restore, project the snapshot, save or conflict."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from engine.audit import ChainHead
+from engine.errors import NotFound, StaleCaseVersion
+from engine.runtime import LoadedSpec, ProcessRuntime, Snapshot
+from engine.services.context import EngineContext
+from engine.services.views import CaseView, TaskView, TimerView
+from engine.store.models import Case, ReadyTaskRow, TimerRow
+from engine.store.uow import UnitOfWork
+
+
+def load_spec(ctx: EngineContext, uow: UnitOfWork, version_id: int) -> LoadedSpec:
+    row = uow.processes.by_id(version_id)
+    if row is None:
+        raise NotFound(f"process version {version_id} does not exist")
+    return ctx.runtime.load_spec(("pv", version_id, row.sha256), row.spec_json)
+
+
+def get_case_row(uow: UnitOfWork, case_id: int) -> Case:
+    case = uow.cases.get(case_id)
+    if case is None:
+        raise NotFound(f"case {case_id} does not exist")
+    return case
+
+
+def next_stage(case: Case, snapshot: Snapshot, loaded: LoadedSpec) -> str:
+    """The stage an officer sees: the first ready task's, else the first timer's, else as was."""
+    if snapshot.completed:
+        return "closed"
+    for task in snapshot.ready_tasks:
+        if task.stage:
+            return task.stage
+    for timer in sorted(snapshot.timers, key=lambda t: t.due_at):
+        info = loaded.elements.get(timer.element_id)
+        if info is not None and info.stage:
+            return info.stage
+    return case.stage
+
+
+def apply_snapshot(
+    uow: UnitOfWork,
+    case: Case,
+    snapshot: Snapshot,
+    loaded: LoadedSpec,
+    *,
+    expected_version: int,
+    now: datetime,
+    data: dict[str, Any],
+    head: ChainHead,
+    status: str | None = None,
+) -> dict[str, Any]:
+    """Write the case row (guarded by `case_version`), its ready tasks and its timers.
+
+    Returns the values written to the case row. Raises StaleCaseVersion if another transaction
+    changed the case first; the caller's unit of work then rolls everything back.
+    """
+    stage = next_stage(case, snapshot, loaded)
+    values: dict[str, Any] = {
+        "state": snapshot.state,
+        "serializer_version": ProcessRuntime.serializer_version,
+        "stage": stage,
+        "status": status or ("closed" if snapshot.completed else case.status),
+        "data": data,
+        "case_version": expected_version + 1,
+        "audit_seq": head.seq,
+        "audit_head": head.hash,
+        "completed_elements": snapshot.completed_elements,
+        "active_elements": snapshot.active_elements,
+        "waiting_messages": snapshot.waiting_messages,
+        "updated_at": now,
+    }
+    if not uow.cases.save_if_version(case.id, expected_version, values):
+        raise StaleCaseVersion(f"case {case.case_no} was changed by someone else; reload it")
+    uow.cases.replace_tasks(
+        case.id,
+        [
+            ReadyTaskRow(
+                id=t.task_id,
+                case_id=case.id,
+                element_id=t.element_id,
+                name=t.name,
+                lane=t.lane,
+                form_key=t.form_key,
+                stage=t.stage,
+                created_at=now,
+                due_at=None,
+            )
+            for t in snapshot.ready_tasks
+        ],
+    )
+    uow.timers.replace(
+        case.id,
+        [
+            TimerRow(
+                id=t.task_id,
+                case_id=case.id,
+                element_id=t.element_id,
+                name=t.name,
+                due_at=t.due_at,
+                period=t.period,
+                basis=t.basis,
+                created_at=now,
+            )
+            for t in snapshot.timers
+        ],
+    )
+    return values
+
+
+def case_view(uow: UnitOfWork, case: Case, values: dict[str, Any] | None = None) -> CaseView:
+    """The public shape of a case; `values` overrides the row where it was just updated."""
+    v = dict(values or {})
+
+    def pick(name: str) -> Any:
+        return v[name] if name in v else getattr(case, name)
+
+    timers = uow.timers.for_case(case.id)
+    tasks = uow.cases.tasks(case.id)
+    return CaseView(
+        id=case.id,
+        case_no=case.case_no,
+        process_key=case.process_key,
+        process_version=case.process_version,
+        status=pick("status"),
+        stage=pick("stage"),
+        data=pick("data"),
+        case_version=pick("case_version"),
+        created_at=case.created_at,
+        updated_at=pick("updated_at"),
+        tasks=[task_view(t) for t in tasks],
+        timers=[TimerView(t.id, t.element_id, t.name, t.due_at, t.period, t.basis) for t in timers],
+        waiting_messages=list(pick("waiting_messages") or []),
+        parent_case_id=case.parent_case_id,
+    )
+
+
+def task_view(t: ReadyTaskRow) -> TaskView:
+    return TaskView(
+        t.id, t.case_id, t.element_id, t.name, t.lane, t.form_key, t.stage, t.created_at, t.due_at
+    )

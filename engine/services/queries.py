@@ -1,0 +1,82 @@
+"""Read-only use cases: a case, lists, the caller's tasks, a task's form, the diagram."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.errors import NotFound, TaskNotReady
+from engine.services.casework import case_view, get_case_row, task_view
+from engine.services.context import Actor, EngineContext
+from engine.services.views import CaseView, DiagramView, PageView, TaskView
+from engine.store.uow import UnitOfWork
+
+
+def get_case(uow: UnitOfWork, *, case_id: int) -> CaseView:
+    with uow:
+        return case_view(uow, get_case_row(uow, case_id))
+
+
+def find_case_id(uow: UnitOfWork, *, case_no: str) -> int:
+    with uow:
+        row = uow.cases.by_no(case_no)
+        if row is None:
+            raise NotFound(f"case {case_no} does not exist")
+        return row.id
+
+
+def list_cases(
+    uow: UnitOfWork,
+    *,
+    ctx: EngineContext,
+    status: str | None = None,
+    stage: str | None = None,
+    overdue: bool = False,
+    q: str | None = None,
+    page: int = 1,
+    page_size: int = 20,
+) -> PageView:
+    page = max(page, 1)
+    page_size = min(max(page_size, 1), 200)
+    with uow:
+        rows, total = uow.cases.search(
+            status=status,
+            stage=stage,
+            overdue_at=ctx.clock.now() if overdue else None,
+            q=q,
+            offset=(page - 1) * page_size,
+            limit=page_size,
+        )
+        return PageView([case_view(uow, r) for r in rows], total)
+
+
+def tasks_for(uow: UnitOfWork, *, actor: Actor) -> list[TaskView]:
+    """The ready tasks in the lanes the actor's roles may act on, oldest first."""
+    with uow:
+        return [task_view(t) for t in uow.cases.ready_tasks_for_lanes(actor.roles)]
+
+
+def task_form(uow: UnitOfWork, *, ctx: EngineContext, case_id: int, task_id: str) -> dict[str, Any]:
+    with uow:
+        case = get_case_row(uow, case_id)
+        task = uow.cases.task(task_id)
+        if task is None or task.case_id != case.id:
+            raise TaskNotReady(f"task {task_id} is not ready on case {case.case_no}")
+        if not task.form_key:
+            return {"schema": {"type": "object"}, "ui_schema": {}, "data": {}}
+        schema = ctx.forms.schema(task.form_key)
+        fields = schema.get("properties", {})
+        prefill = {k: v for k, v in case.data.items() if k in fields}
+        return {"schema": schema, "ui_schema": ctx.forms.ui_schema(task.form_key), "data": prefill}
+
+
+def diagram(uow: UnitOfWork, *, case_id: int) -> DiagramView:
+    with uow:
+        case = get_case_row(uow, case_id)
+        version = uow.processes.by_id(case.process_version_id)
+        if version is None:
+            raise NotFound("process version missing")
+        return DiagramView(
+            bpmn_xml=version.bpmn_xml.decode("utf-8"),
+            completed=list(case.completed_elements or []),
+            active=list(case.active_elements or []),
+        )

@@ -1,0 +1,108 @@
+"""Timer use cases: fire one timer, or every due timer, each in its own transaction.
+
+Firing is idempotent: a timer that already fired (its row is gone, or the workflow no longer
+waits on it) does nothing. Workers claim rows with FOR UPDATE SKIP LOCKED on PostgreSQL, so any
+number of them can run against one database.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from engine import audit
+from engine.errors import Conflict, ProcessFault
+from engine.runtime import StepFailed
+from engine.services.casework import apply_snapshot, get_case_row, load_spec
+from engine.services.context import SYSTEM, EngineContext
+from engine.store.models import TimerRow
+from engine.store.uow import UnitOfWork
+
+log = logging.getLogger("qingwei.timers")
+
+
+def fire_timer(uow: UnitOfWork, *, ctx: EngineContext, timer_id: str) -> bool:
+    """Fire one timer if it is due and still waiting; True if the case moved."""
+    with uow:
+        row = uow.timers.get(timer_id)
+        if row is None:
+            return False
+        fired = _fire(uow, ctx, row)
+        ctx.commit(uow)
+        return fired
+
+
+def _fire(uow: UnitOfWork, ctx: EngineContext, row: TimerRow) -> bool:
+    now = ctx.clock.now()
+    if row.due_at > now:
+        return False
+    case = get_case_row(uow, row.case_id)
+    loaded = load_spec(ctx, uow, case.process_version_id)
+    try:
+        snapshot = ctx.runtime.fire_due_timers(loaded, case.state, now)
+    except StepFailed as exc:
+        raise ProcessFault(str(exc)) from exc
+    head = audit.ChainHead.of(case)
+    for element_id in snapshot.fired_elements:
+        info = loaded.elements.get(element_id)
+        audit.append(
+            uow,
+            head,
+            at=now,
+            actor=SYSTEM.username,
+            roles=SYSTEM.roles,
+            action="timer_fired",
+            element_id=element_id,
+            data={
+                "timer": info.name if info else element_id,
+                "period": info.period if info else None,
+                "due_at": row.due_at.isoformat() if element_id == row.element_id else None,
+            },
+            basis=info.basis if info else None,
+        )
+    if snapshot.completed:
+        audit.append(
+            uow, head, at=now, actor=SYSTEM.username, roles=SYSTEM.roles, action="case_closed"
+        )
+    if not snapshot.fired_elements:
+        # The row is stale (the workflow stopped waiting on it): resync the projection only.
+        uow.timers.replace(case.id, [t for t in uow.timers.for_case(case.id) if t.id != row.id])
+        return False
+    apply_snapshot(
+        uow,
+        case,
+        snapshot,
+        loaded,
+        expected_version=case.case_version,
+        now=now,
+        data=dict(case.data),
+        head=head,
+    )
+    return True
+
+
+def fire_due_timers(ctx: EngineContext, *, limit: int | None = None) -> int:
+    """Fire every timer due now, one transaction each; returns how many cases moved.
+
+    A timer whose case is being changed concurrently is left for the next round; one whose
+    process fails is logged and skipped for this round so it cannot block the others.
+    """
+    fired = 0
+    skipped: set[str] = set()
+    budget = limit if limit is not None else ctx.settings.worker.batch_size * 100
+    while budget > 0:
+        budget -= 1
+        with ctx.uow() as uow:
+            row = uow.timers.claim_next_due(ctx.clock.now(), exclude=skipped)
+            if row is None:
+                return fired
+            timer_id = row.id
+            try:
+                if _fire(uow, ctx, row):
+                    fired += 1
+                ctx.commit(uow)
+            except Conflict:
+                skipped.add(timer_id)
+            except ProcessFault:
+                log.exception("timer %s failed", timer_id)
+                skipped.add(timer_id)
+    return fired

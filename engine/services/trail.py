@@ -1,0 +1,151 @@
+"""Audit use cases: read a trail, verify one case or all, export, sign a checkpoint."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from engine import audit
+from engine.services.casework import get_case_row
+from engine.services.context import EngineContext
+from engine.services.views import AuditEventView, VerifyView
+from engine.store.models import AuditEvent
+from engine.store.uow import UnitOfWork
+
+
+def _view(e: AuditEvent) -> AuditEventView:
+    return AuditEventView(
+        e.seq,
+        e.at,
+        e.actor,
+        list(e.roles),
+        e.action,
+        e.element_id,
+        dict(e.data),
+        e.basis,
+        e.prev_hash,
+        e.hash,
+    )
+
+
+def case_trail(uow: UnitOfWork, *, case_id: int) -> list[AuditEventView]:
+    with uow:
+        get_case_row(uow, case_id)
+        return [_view(e) for e in uow.audit.chain(case_id)]
+
+
+def verify_case(uow: UnitOfWork, *, ctx: EngineContext, case_id: int) -> VerifyView:
+    with uow:
+        case = get_case_row(uow, case_id)
+        events = uow.audit.chain(case_id)
+        report = audit.verify_chain(case_id, events, (case.audit_seq, case.audit_head))
+        if report.valid:
+            problems = audit.verify_against_checkpoints(
+                uow.audit.checkpoints(), {case_id: events}, ctx.settings.security.secret_key
+            )
+            problems = [p for p in problems if p.case_id == case_id]
+            if problems:
+                report = problems[0]
+        return VerifyView(
+            report.valid, len(events), report.first_bad_seq, report.reason, case_id, case.case_no
+        )
+
+
+def verify_all(uow: UnitOfWork, *, ctx: EngineContext) -> list[VerifyView]:
+    """Every case's chain, then every signed checkpoint; returns only the failures."""
+    failures: list[VerifyView] = []
+    with uow:
+        heads = uow.cases.all_heads()
+        chains = {cid: uow.audit.chain(cid) for cid in heads}
+        numbers = {cid: get_case_row(uow, cid).case_no for cid in heads}
+        for cid, head in heads.items():
+            r = audit.verify_chain(cid, chains[cid], head)
+            if not r.valid:
+                failures.append(
+                    VerifyView(False, r.events, r.first_bad_seq, r.reason, cid, numbers[cid])
+                )
+        bad_cases = {f.case_id for f in failures}
+        for p in audit.verify_against_checkpoints(
+            uow.audit.checkpoints(), chains, ctx.settings.security.secret_key
+        ):
+            if p.case_id not in bad_cases:
+                failures.append(
+                    VerifyView(
+                        False,
+                        p.events,
+                        p.first_bad_seq,
+                        p.reason,
+                        p.case_id,
+                        numbers.get(p.case_id),
+                    )
+                )
+    return failures
+
+
+def sign_checkpoint(uow: UnitOfWork, *, ctx: EngineContext) -> int:
+    secret = ctx.settings.security.secret_key
+    if not secret:
+        raise ValueError("QINGWEI_SECRET_KEY is required to sign audit checkpoints")
+    with uow:
+        row = audit.make_checkpoint(uow, secret=secret, at=ctx.clock.now())
+        ctx.commit(uow)
+        return row.id
+
+
+def export_trail(uow: UnitOfWork, *, case_id: int, fmt: str = "jsonl") -> str:
+    events = case_trail(uow, case_id=case_id)
+    if fmt == "jsonl":
+        return "".join(
+            json.dumps(
+                {
+                    "seq": e.seq,
+                    "at": e.at.isoformat(),
+                    "actor": e.actor,
+                    "roles": e.roles,
+                    "action": e.action,
+                    "element_id": e.element_id,
+                    "data": e.data,
+                    "basis": e.basis,
+                    "prev_hash": e.prev_hash,
+                    "hash": e.hash,
+                },
+                ensure_ascii=False,
+            )
+            + "\n"
+            for e in events
+        )
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(
+            [
+                "seq",
+                "at",
+                "actor",
+                "roles",
+                "action",
+                "element_id",
+                "data",
+                "basis",
+                "prev_hash",
+                "hash",
+            ]
+        )
+        for e in events:
+            w.writerow(
+                [
+                    e.seq,
+                    e.at.isoformat(),
+                    e.actor,
+                    " ".join(e.roles),
+                    e.action,
+                    e.element_id or "",
+                    json.dumps(e.data, ensure_ascii=False, sort_keys=True),
+                    e.basis or "",
+                    e.prev_hash,
+                    e.hash,
+                ]
+            )
+        return buf.getvalue()
+    raise ValueError(f"unknown export format '{fmt}' (jsonl or csv)")

@@ -1,0 +1,254 @@
+"""Repositories: queries and writes for one aggregate each. They flush; they never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
+
+from engine.store.models import (
+    AuditCheckpoint,
+    AuditEvent,
+    Case,
+    ProcessVersion,
+    ReadyTaskRow,
+    TimerRow,
+    User,
+)
+
+
+class ProcessRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def add(self, row: ProcessVersion) -> ProcessVersion:
+        self.s.add(row)
+        self.s.flush()
+        return row
+
+    def by_id(self, version_id: int) -> ProcessVersion | None:
+        return self.s.get(ProcessVersion, version_id)
+
+    def get(self, key: str, version: int) -> ProcessVersion | None:
+        return self.s.scalar(
+            select(ProcessVersion).where(
+                ProcessVersion.key == key, ProcessVersion.version == version
+            )
+        )
+
+    def latest(self, key: str) -> ProcessVersion | None:
+        return self.s.scalar(
+            select(ProcessVersion)
+            .where(ProcessVersion.key == key)
+            .order_by(ProcessVersion.version.desc())
+            .limit(1)
+        )
+
+    def by_sha(self, key: str, sha256: str) -> ProcessVersion | None:
+        return self.s.scalar(
+            select(ProcessVersion).where(ProcessVersion.key == key, ProcessVersion.sha256 == sha256)
+        )
+
+    def next_version(self, key: str) -> int:
+        current = self.s.scalar(
+            select(func.max(ProcessVersion.version)).where(ProcessVersion.key == key)
+        )
+        return int(current or 0) + 1
+
+    def all(self) -> Sequence[ProcessVersion]:
+        return self.s.scalars(
+            select(ProcessVersion).order_by(ProcessVersion.key, ProcessVersion.version)
+        ).all()
+
+    def latest_xml_by_file(self) -> dict[str, bytes]:
+        """The newest XML of every key, used to resolve call activities at deploy time."""
+        latest: dict[str, ProcessVersion] = {}
+        for row in self.all():
+            latest[row.key] = row
+        return {f"{row.key}@{row.version}.bpmn": row.bpmn_xml for row in latest.values()}
+
+
+class CaseRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def add(self, row: Case) -> Case:
+        self.s.add(row)
+        self.s.flush()
+        return row
+
+    def get(self, case_id: int) -> Case | None:
+        return self.s.get(Case, case_id)
+
+    def by_no(self, case_no: str) -> Case | None:
+        return self.s.scalar(select(Case).where(Case.case_no == case_no))
+
+    def save_if_version(self, case_id: int, expected_version: int, values: dict[str, Any]) -> bool:
+        """Write `values` only if nobody changed the case since we read it (optimistic lock)."""
+        result = self.s.execute(
+            update(Case)
+            .where(Case.id == case_id, Case.case_version == expected_version)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    def tasks(self, case_id: int) -> Sequence[ReadyTaskRow]:
+        return self.s.scalars(
+            select(ReadyTaskRow)
+            .where(ReadyTaskRow.case_id == case_id)
+            .order_by(ReadyTaskRow.created_at, ReadyTaskRow.id)
+        ).all()
+
+    def task(self, task_id: str) -> ReadyTaskRow | None:
+        return self.s.get(ReadyTaskRow, task_id)
+
+    def replace_tasks(self, case_id: int, rows: Iterable[ReadyTaskRow]) -> None:
+        """Keep rows that are still ready (their created_at is the waiting time), add the new."""
+        wanted = {r.id: r for r in rows}
+        for existing in self.tasks(case_id):
+            if existing.id in wanted:
+                wanted.pop(existing.id)
+            else:
+                self.s.delete(existing)
+        self.s.add_all(wanted.values())
+        self.s.flush()
+
+    def search(
+        self,
+        *,
+        status: str | None = None,
+        stage: str | None = None,
+        overdue_at: datetime | None = None,
+        q: str | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> tuple[Sequence[Case], int]:
+        query = select(Case)
+        if status:
+            query = query.where(Case.status == status)
+        if stage:
+            query = query.where(Case.stage == stage)
+        if q:
+            like = f"%{q}%"
+            query = query.where(or_(Case.case_no.like(like), Case.process_key.like(like)))
+        if overdue_at is not None:
+            overdue = select(TimerRow.case_id).where(TimerRow.due_at <= overdue_at)
+            query = query.where(Case.id.in_(overdue))
+        total = self.s.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = self.s.scalars(query.order_by(Case.id.desc()).offset(offset).limit(limit)).all()
+        return rows, int(total)
+
+    def ready_tasks_for_lanes(self, lanes: Iterable[str]) -> Sequence[ReadyTaskRow]:
+        return self.s.scalars(
+            select(ReadyTaskRow)
+            .where(ReadyTaskRow.lane.in_(list(lanes)))
+            .order_by(ReadyTaskRow.created_at, ReadyTaskRow.id)
+        ).all()
+
+    def all_heads(self) -> dict[int, tuple[int, str]]:
+        rows = self.s.execute(select(Case.id, Case.audit_seq, Case.audit_head)).all()
+        return {int(r[0]): (int(r[1]), str(r[2])) for r in rows}
+
+    def all_ids(self) -> list[int]:
+        return [int(i) for i in self.s.scalars(select(Case.id).order_by(Case.id)).all()]
+
+
+class TimerRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def for_case(self, case_id: int) -> Sequence[TimerRow]:
+        return self.s.scalars(
+            select(TimerRow).where(TimerRow.case_id == case_id).order_by(TimerRow.due_at)
+        ).all()
+
+    def get(self, timer_id: str) -> TimerRow | None:
+        return self.s.get(TimerRow, timer_id)
+
+    def replace(self, case_id: int, rows: Iterable[TimerRow]) -> None:
+        wanted = {r.id: r for r in rows}
+        for existing in self.for_case(case_id):
+            keep = wanted.get(existing.id)
+            if keep is not None and keep.due_at == existing.due_at:
+                wanted.pop(existing.id)
+            else:
+                self.s.delete(existing)
+        self.s.flush()
+        self.s.add_all(wanted.values())
+        self.s.flush()
+
+    def claim_next_due(self, now: datetime, exclude: Iterable[str] = ()) -> TimerRow | None:
+        """The earliest due timer nobody else holds. On PostgreSQL the row stays locked until
+        this transaction ends (FOR UPDATE SKIP LOCKED), so concurrent workers never share it;
+        SQLite's single writer gives the same guarantee through BEGIN IMMEDIATE."""
+        query = select(TimerRow).where(TimerRow.due_at <= now)
+        skip = list(exclude)
+        if skip:
+            query = query.where(TimerRow.id.not_in(skip))
+        query = query.order_by(TimerRow.due_at, TimerRow.id).limit(1)
+        if self.s.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        return self.s.scalar(query)
+
+    def due_ids(self, now: datetime, limit: int) -> list[str]:
+        return list(
+            self.s.scalars(
+                select(TimerRow.id)
+                .where(TimerRow.due_at <= now)
+                .order_by(TimerRow.due_at)
+                .limit(limit)
+            ).all()
+        )
+
+    def overdue_case_count(self, now: datetime) -> int:
+        return int(
+            self.s.scalar(
+                select(func.count(func.distinct(TimerRow.case_id))).where(TimerRow.due_at <= now)
+            )
+            or 0
+        )
+
+
+class AuditRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def add(self, row: AuditEvent) -> AuditEvent:
+        self.s.add(row)
+        self.s.flush()
+        return row
+
+    def chain(self, case_id: int) -> Sequence[AuditEvent]:
+        return self.s.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.case_id == case_id)
+            .order_by(AuditEvent.seq, AuditEvent.id)
+        ).all()
+
+    def add_checkpoint(self, row: AuditCheckpoint) -> AuditCheckpoint:
+        self.s.add(row)
+        self.s.flush()
+        return row
+
+    def checkpoints(self) -> Sequence[AuditCheckpoint]:
+        return self.s.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.id)).all()
+
+
+class UserRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def add(self, row: User) -> User:
+        self.s.add(row)
+        self.s.flush()
+        return row
+
+    def by_username(self, username: str) -> User | None:
+        return self.s.scalar(select(User).where(User.username == username))
+
+    def all(self) -> Sequence[User]:
+        return self.s.scalars(select(User).order_by(User.username)).all()

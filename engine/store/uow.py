@@ -1,0 +1,87 @@
+"""The unit of work: one transaction per use case; only `commit()` here ever commits.
+
+Repositories below it only `flush()`, so a case row, its task and timer projections and its audit
+events land together or not at all.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.errors import Conflict
+from engine.store.repositories import (
+    AuditRepository,
+    CaseRepository,
+    ProcessRepository,
+    TimerRepository,
+    UserRepository,
+)
+
+
+class UnitOfWork:
+    """`with uow:` opens a transaction; leaving without `commit()` rolls it back."""
+
+    def __init__(self, session_factory: sessionmaker[Session], *, read_only: bool = False) -> None:
+        self._factory = session_factory
+        self._read_only = read_only
+        self.session: Session | None = None
+
+    def __enter__(self) -> Self:
+        self.session = self._factory()
+        if self._read_only and self.session.get_bind().dialect.name == "sqlite":
+            # Readers in WAL mode need no write lock: start a deferred transaction.
+            self.session.connection(execution_options={"sqlite_begin": "DEFERRED"})
+        s = self.session
+        self.processes = ProcessRepository(s)
+        self.cases = CaseRepository(s)
+        self.timers = TimerRepository(s)
+        self.audit = AuditRepository(s)
+        self.users = UserRepository(s)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self.session is not None
+        try:
+            self.session.rollback()
+        finally:
+            self.session.close()
+            self.session = None
+
+    def flush(self) -> None:
+        assert self.session is not None
+        self.session.flush()
+
+    def commit(self) -> None:
+        assert self.session is not None
+        if self._read_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
+        try:
+            self.session.commit()
+        except OperationalError as exc:
+            # A serialisation failure or lock timeout: nothing was written; the caller retries.
+            raise Conflict("the database refused the write; retry") from exc
+
+    def rollback(self) -> None:
+        assert self.session is not None
+        self.session.rollback()
+
+
+class UnitOfWorkFactory:
+    """Builds units of work bound to one engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.sessions = sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork:
+        return UnitOfWork(self.sessions, read_only=read_only)
