@@ -88,4 +88,7 @@ class FormCatalog:
                     errors.append(FieldError([*loc, name], "unknown field"))
                 continue
             errors.append(FieldError(loc, err.message))
-        return errors
+        unique: dict[tuple[str, ...], FieldError] = {}
+        for e in errors:
+            unique.setdefault(tuple(map(str, e.loc)) + (e.msg,), e)
+        return list(unique.values())

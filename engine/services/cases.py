@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -57,7 +58,7 @@ def open_case(
         except StepFailed as exc:
             raise ProcessFault(str(exc)) from exc
         case = Case(
-            case_no=f"pending-{now.timestamp()}-{id(data)}",
+            case_no=uuid.uuid4().hex,  # placeholder until the id is known
             process_version_id=version.id,
             process_key=version.key,
             process_version=version.version,
@@ -124,7 +125,7 @@ def complete_task(
 ) -> CaseView:
     """Complete a ready user task with its form data; one transaction, audited, version-checked."""
     with uow:
-        case = get_case_row(uow, case_id)
+        case = get_case_row(uow, case_id, lock=True)
         if case.case_version != case_version:
             raise StaleCaseVersion(
                 f"case {case.case_no} is at version {case.case_version}, not {case_version}"
@@ -197,7 +198,7 @@ def send_message(
     if not actor.has(*MESSAGE_ROLES):
         raise PermissionDenied("only an officer or the head may record the party's actions")
     with uow:
-        case = get_case_row(uow, case_id)
+        case = get_case_row(uow, case_id, lock=True)
         expected = case.case_version if case_version is None else case_version
         if case.case_version != expected:
             raise StaleCaseVersion(

@@ -21,8 +21,10 @@ def load_spec(ctx: EngineContext, uow: UnitOfWork, version_id: int) -> LoadedSpe
     return ctx.runtime.load_spec(("pv", version_id, row.sha256), row.spec_json)
 
 
-def get_case_row(uow: UnitOfWork, case_id: int) -> Case:
-    case = uow.cases.get(case_id)
+def get_case_row(
+    uow: UnitOfWork, case_id: int, *, lock: bool = False, nowait: bool = False
+) -> Case:
+    case = uow.cases.lock(case_id, nowait=nowait) if lock else uow.cases.get(case_id)
     if case is None:
         raise NotFound(f"case {case_id} does not exist")
     return case
@@ -65,7 +67,8 @@ def apply_snapshot(
         "serializer_version": ProcessRuntime.serializer_version,
         "stage": stage,
         "status": status or ("closed" if snapshot.completed else case.status),
-        "data": data,
+        # What the officer entered, plus what the process's scripts computed from it.
+        "data": {**data, **snapshot.data},
         "case_version": expected_version + 1,
         "audit_seq": head.seq,
         "audit_head": head.hash,

@@ -35,7 +35,9 @@ def _fire(uow: UnitOfWork, ctx: EngineContext, row: TimerRow) -> bool:
     now = ctx.clock.now()
     if row.due_at > now:
         return False
-    case = get_case_row(uow, row.case_id)
+    case = get_case_row(uow, row.case_id, lock=True, nowait=True)
+    if uow.timers.get(row.id) is None:
+        return False  # fired meanwhile by another worker
     loaded = load_spec(ctx, uow, case.process_version_id)
     try:
         snapshot = ctx.runtime.fire_due_timers(loaded, case.state, now)

@@ -7,8 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from engine.errors import Conflict
 from engine.store.models import (
     AuditCheckpoint,
     AuditEvent,
@@ -82,6 +84,26 @@ class CaseRepository:
 
     def get(self, case_id: int) -> Case | None:
         return self.s.get(Case, case_id)
+
+    def lock(self, case_id: int, *, nowait: bool = False) -> Case | None:
+        """Load the case and hold its row until the transaction ends (PostgreSQL).
+
+        Writers serialise here, so the loser sees the winner's `case_version` and fails cleanly
+        before writing anything. With `nowait` a held row raises at once (the timer worker skips
+        such a case rather than wait, which would risk a lock-order deadlock with a user).
+        SQLite's BEGIN IMMEDIATE already gives one writer at a time.
+        """
+        if self.s.get_bind().dialect.name != "postgresql":
+            return self.s.get(Case, case_id)
+        try:
+            return self.s.get(
+                Case,
+                case_id,
+                with_for_update={"nowait": nowait},
+                populate_existing=True,
+            )
+        except OperationalError as exc:
+            raise Conflict(f"case {case_id} is being changed by someone else") from exc
 
     def by_no(self, case_no: str) -> Case | None:
         return self.s.scalar(select(Case).where(Case.case_no == case_no))
