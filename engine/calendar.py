@@ -7,7 +7,8 @@ rules follow the statutes literally (PROCEDURE.md section 0):
   hour or day is not counted; a period whose last day is a statutory rest day ends on the first
   working day after it.
 * 行政处罚法 Art. 85, 行政强制法 Art. 69, 行政复议法 Art. 88: short periods are working days
-  (工作日), statutory holidays excluded; which periods are is decided by the BPMN author (`5 WD` / `60 CD`).
+  (工作日), statutory holidays excluded; the BPMN author decides which periods are
+  (`5 WD` / `60 CD`).
 * 民法典 Art. 202-203: a month or year period ends on the corresponding day of the last month, or
   that month's last day when there is none; a period ends at 24:00 of its last day.
 * Working days follow the State Council's yearly schedule with its make-up working days (调休).

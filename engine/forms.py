@@ -90,5 +90,5 @@ class FormCatalog:
             errors.append(FieldError(loc, err.message))
         unique: dict[tuple[str, ...], FieldError] = {}
         for e in errors:
-            unique.setdefault(tuple(map(str, e.loc)) + (e.msg,), e)
+            unique.setdefault((*map(str, e.loc), e.msg), e)
         return list(unique.values())
