@@ -42,6 +42,36 @@ class CalendarSettings(BaseModel):
     holidays_file: Path | None = None
 
 
+class LegalSettings(BaseModel):
+    """Values PROCEDURE.md marks (local) or (policy): they differ by city, defaults given there.
+
+    Periods are statutory-calendar periods ("3 WD", "10 CD"); BPMN timers read them with
+    `local("name")` so a city changes them here, not in the diagrams.
+    """
+
+    statement_period: str = "3 WD"
+    demand_period: str = "10 WD"
+    public_notice_period: str = "10 CD"
+    party_unknown_notice_period: str = "10 CD"
+    reinspection_period: str = "30 CD"
+    night_start: str = "22:00"
+    night_end: str = "06:00"
+    enforcement_decision_issuer: str = "agency"
+    immediate_demolition: bool = False
+    arrival_target_hours: int = 1
+    demolition_target_days: int = 3
+
+    @field_validator("enforcement_decision_issuer")
+    @classmethod
+    def _issuer(cls, v: str) -> str:
+        if v not in ("agency", "government"):
+            raise ValueError("enforcement_decision_issuer must be 'agency' or 'government'")
+        return v
+
+    def periods(self) -> dict[str, str]:
+        return {k: v for k, v in self.model_dump().items() if k.endswith("_period")}
+
+
 class WorkerSettings(BaseModel):
     interval_seconds: float = Field(default=5.0, gt=0)
     batch_size: int = Field(default=100, ge=1)
@@ -63,6 +93,7 @@ class Settings(BaseSettings):
     security: SecuritySettings = SecuritySettings()
     clock: ClockSettings = ClockSettings()
     calendar: CalendarSettings = CalendarSettings()
+    legal: LegalSettings = LegalSettings()
     worker: WorkerSettings = WorkerSettings()
     paths: PathSettings = PathSettings()
 

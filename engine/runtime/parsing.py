@@ -181,6 +181,7 @@ def lint(
     *,
     form_exists: Callable[[str], bool],
     known_lanes: Iterable[str] | None = None,
+    local_parameters: Iterable[str] = (),
 ) -> list[LintIssue]:
     """Every rule a deployable process must meet; each issue names its element."""
     issues: list[LintIssue] = []
@@ -210,13 +211,15 @@ def lint(
                 for problem in check_source(source, mode=mode):
                     add(bpmn_id, f"{label}: {problem}")
             if info.kind == "timer":
-                _lint_timer(info, timers[bpmn_id], add)
+                _lint_timer(info, timers[bpmn_id], add, set(local_parameters))
             if len(timer_elements(ts)) > 1:
                 add(bpmn_id, "an event-based gateway may wait on at most one timer")
     return issues
 
 
-def _lint_timer(info: ElementInfo, event: Any, add: Callable[[str | None, str], None]) -> None:
+def _lint_timer(
+    info: ElementInfo, event: Any, add: Callable[[str | None, str], None], params: set[str]
+) -> None:
     if not info.period:
         add(info.element_id, "timer has no 'period' property (e.g. '60 CD')")
     if not info.basis:
@@ -234,7 +237,15 @@ def _lint_timer(info: ElementInfo, event: Any, add: Callable[[str | None, str], 
     if call_periods is None:
         add(info.element_id, "timer date must be computed with deadline(start, period)")
         return
+    local_name = info.properties.get("local")
     for text in call_periods:
+        if text.startswith("local:"):
+            name = text.removeprefix("local:")
+            if name not in params:
+                add(info.element_id, f"local parameter '{name}' does not exist")
+            elif local_name != name:
+                add(info.element_id, f"timer reads local('{name}'): set property local={name}")
+            continue
         try:
             used = Period.parse(text)
         except PeriodError as exc:
@@ -260,6 +271,15 @@ def _deadline_periods(expression: str) -> list[str] | None:
             found = True
             if len(node.args) == 2 and isinstance(node.args[1], ast.Constant):
                 periods.append(str(node.args[1].value))
+            elif (
+                len(node.args) == 2
+                and isinstance(node.args[1], ast.Call)
+                and isinstance(node.args[1].func, ast.Name)
+                and node.args[1].func.id == "local"
+                and node.args[1].args
+                and isinstance(node.args[1].args[0], ast.Constant)
+            ):
+                periods.append("local:" + str(node.args[1].args[0].value))
     return periods if found else None
 
 

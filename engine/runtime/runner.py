@@ -54,9 +54,15 @@ class ProcessRuntime:
 
     serializer_version = SERIALIZER_VERSION
 
-    def __init__(self, calendar: StatutoryCalendar, spec_cache_size: int = 64) -> None:
+    def __init__(
+        self,
+        calendar: StatutoryCalendar,
+        parameters: Mapping[str, Any] | None = None,
+        spec_cache_size: int = 64,
+    ) -> None:
         self.calendar = calendar
-        self.script_engine = RestrictedScriptEngine(calendar)
+        self.parameters = dict(parameters or {})
+        self.script_engine = RestrictedScriptEngine(calendar, self.parameters)
         self.serializer = StateSerializer()
         self._cache: OrderedDict[Any, LoadedSpec] = OrderedDict()
         self._cache_size = spec_cache_size
@@ -182,6 +188,15 @@ class ProcessRuntime:
         task: Task | None = workflow.get_task_from_id(uid)
         return task
 
+    def _effective_period(self, info: ElementInfo | None) -> str | None:
+        """A timer that reads a (local) parameter shows the value in force, not the default."""
+        if info is None:
+            return None
+        name = info.properties.get("local")
+        if name and name in self.parameters:
+            return str(self.parameters[name])
+        return info.period
+
     @staticmethod
     def _waiting_timer_tasks(workflow: BpmnWorkflow) -> list[tuple[Task, str]]:
         """(waiting task, timer element id); an event-based gateway's timer is its output."""
@@ -237,7 +252,7 @@ class ProcessRuntime:
                     element_id=element_id,
                     name=info.name if info else element_id,
                     due_at=parse_instant(value),
-                    period=info.period if info else None,
+                    period=self._effective_period(info),
                     basis=info.basis if info else None,
                 )
             )

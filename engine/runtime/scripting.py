@@ -149,8 +149,16 @@ def _compile(source: str, mode: str) -> CodeType:
     return result.code
 
 
-def make_helpers(calendar: StatutoryCalendar) -> dict[str, Callable[..., Any]]:
+def make_helpers(
+    calendar: StatutoryCalendar, parameters: Mapping[str, Any] | None = None
+) -> dict[str, Callable[..., Any]]:
     """The whitelisted functions a BPMN script may call; pure except `now()` (injected clock)."""
+    params = dict(parameters or {})
+
+    def local(name: str) -> Any:
+        if name not in params:
+            raise ScriptError(f"unknown local parameter '{name}'")
+        return params[name]
 
     def deadline(start: date | datetime | str, period: str) -> str:
         return calendar.deadline(start, period).isoformat()
@@ -172,6 +180,7 @@ def make_helpers(calendar: StatutoryCalendar) -> dict[str, Callable[..., Any]]:
         "now": now,
         "days_between": days_between,
         "is_before": is_before,
+        "local": local,
     }
 
 
@@ -233,8 +242,10 @@ def _copy_back(scope: dict[str, Any], context: dict[str, Any], skip: Iterable[st
 class RestrictedScriptEngine(PythonScriptEngine):  # type: ignore[misc]
     """The script engine every workflow in Qingwei runs with."""
 
-    def __init__(self, calendar: StatutoryCalendar) -> None:
-        super().__init__(environment=RestrictedEnvironment(make_helpers(calendar)))
+    def __init__(
+        self, calendar: StatutoryCalendar, parameters: Mapping[str, Any] | None = None
+    ) -> None:
+        super().__init__(environment=RestrictedEnvironment(make_helpers(calendar, parameters)))
 
     def validate(self, expression: str) -> None:
         problems = check_source(expression, mode="eval")

@@ -24,7 +24,12 @@ def _check(
         return {}, [str(i) for i in exc.issues]
     errors: list[str] = []
     for definition in definitions.values():
-        issues = lint(definition, form_exists=ctx.forms.exists, known_lanes=LANE_ROLES)
+        issues = lint(
+            definition,
+            form_exists=ctx.forms.exists,
+            known_lanes=LANE_ROLES,
+            local_parameters=ctx.settings.legal.periods(),
+        )
         errors.extend(str(i) for i in issues)
     return definitions, errors
 
