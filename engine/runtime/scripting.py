@@ -163,6 +163,15 @@ def make_helpers(
     def deadline(start: date | datetime | str, period: str) -> str:
         return calendar.deadline(start, period).isoformat()
 
+    def last_day(start: date | datetime | str, period: str) -> str:
+        return calendar.last_day(start, period).isoformat()
+
+    def today() -> str:
+        at = current_now.get()
+        if at is None:
+            raise ScriptError("today() called outside a workflow step")
+        return at.astimezone(TZ).date().isoformat()
+
     def now() -> str:
         at = current_now.get()
         if at is None:
@@ -178,6 +187,8 @@ def make_helpers(
     return {
         "deadline": deadline,
         "now": now,
+        "today": today,
+        "last_day": last_day,
         "days_between": days_between,
         "is_before": is_before,
         "local": local,
