@@ -189,7 +189,14 @@ def verify_against_checkpoints(
             continue
         for cid_text, (seq, head_hash) in cp.heads.items():
             cid = int(cid_text)
-            if cid not in chains or seq == 0:
+            if seq == 0:
+                continue
+            if cid not in chains:
+                problems.append(
+                    ChainReport(
+                        cid, False, 0, seq, f"checkpoint {cp.id} signed case {cid}, which is gone"
+                    )
+                )
                 continue
             events = chains[cid]
             match = next((e for e in events if e.seq == seq), None)

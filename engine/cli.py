@@ -124,6 +124,67 @@ def users_add(
     typer.echo(f"user {actor.username} created with roles {', '.join(actor.roles)}")
 
 
+@app.command()
+def serve(
+    demo: bool = typer.Option(False, "--demo", help="demo users and cases, settable clock"),
+    host: str = typer.Option("127.0.0.1", "--host"),
+    port: int = typer.Option(8000, "--port"),
+) -> None:
+    """Migrate, deploy processes/, and serve the API and the timer worker in one process."""
+    import secrets
+    import threading
+
+    import uvicorn
+
+    from api.main import create_app
+    from engine import demo_seed
+    from engine import worker as timer_worker
+    from engine.config import Settings
+    from engine.store.migrate import upgrade
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    settings = Settings()
+    if demo:
+        settings.clock.fake = True
+        if not settings.security.secret_key:
+            settings.security.secret_key = secrets.token_urlsafe(32)
+    elif not settings.security.secret_key:
+        typer.echo("QINGWEI_SECRET_KEY is required (or use --demo)", err=True)
+        raise typer.Exit(2)
+    upgrade(settings.database.url)
+    a = build(settings)
+    bpmn = sorted(settings.paths.processes_dir.glob("*.bpmn"))
+    if bpmn:
+        try:
+            for r in services.deploy_process(
+                a.ctx.uow(), ctx=a.ctx, files=_read_files(bpmn), actor=CLI_ACTOR
+            ):
+                typer.echo(f"{r.key} v{r.version} {'deployed' if r.created else 'unchanged'}")
+        except DeploymentRejected as exc:
+            for err in exc.errors:
+                typer.echo(err, err=True)
+            raise typer.Exit(1) from exc
+    if demo:
+        demo_seed.seed_users(a.ctx)
+        demo_seed.seed_cases(a.ctx)
+        typer.echo(
+            "demo users: "
+            + " ".join(u[0] for u in demo_seed.DEMO_USERS)
+            + f" (password: {demo_seed.DEMO_PASSWORD})"
+        )
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=timer_worker.run_forever, args=(a.ctx, stop), name="timer-worker", daemon=True
+    )
+    thread.start()
+    try:
+        uvicorn.run(create_app(a), host=host, port=port, log_level="info")
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+        a.close()
+
+
 @audit_app.command("verify")
 def audit_verify(case: str | None = typer.Option(None, "--case", help="a case number")) -> None:
     """Recompute hash chains; exit 1 and name the first bad event."""

@@ -69,6 +69,12 @@ def _load_xml(name: str, content: bytes) -> Any:
         root = etree.fromstring(content, parser=_SAFE_XML)
     except etree.XMLSyntaxError as exc:
         raise BpmnRejected([LintIssue("-", None, f"not well-formed XML: {exc}", name)]) from exc
+    docinfo = root.getroottree().docinfo
+    if docinfo.internalDTD is not None or docinfo.doctype:
+        # The byte check above misses other encodings (UTF-16); the parsed tree does not.
+        raise BpmnRejected(
+            [LintIssue("-", None, "DTDs and entity declarations are not allowed", name)]
+        )
     if etree.QName(root).localname != "definitions":
         raise BpmnRejected([LintIssue("-", None, "not a BPMN document (no definitions)", name)])
     return root
@@ -207,9 +213,9 @@ def lint(
                     add(bpmn_id, "user task has no formJsonSchemaFilename property")
                 elif not form_exists(info.form_key):
                     add(bpmn_id, f"form '{info.form_key}' does not exist")
-            for label, source, mode in _expressions(ts):
+            for element_id, label, source, mode in _expressions(ts):
                 for problem in check_source(source, mode=mode):
-                    add(bpmn_id, f"{label}: {problem}")
+                    add(element_id, f"{label}: {problem}")
             if info.kind == "timer":
                 _lint_timer(info, timers[bpmn_id], add, set(local_parameters))
             if len(timer_elements(ts)) > 1:
@@ -283,32 +289,35 @@ def _deadline_periods(expression: str) -> list[str] | None:
     return periods if found else None
 
 
-def _expressions(ts: Any) -> list[tuple[str, str, str]]:
-    """(label, source, mode) of every piece of code an element carries."""
-    found: list[tuple[str, str, str]] = []
+def _expressions(ts: Any) -> list[tuple[str, str, str, str]]:
+    """(element id, label, source, mode) of every piece of code an element carries; an
+    event-based gateway's timer expressions belong to the catch events drawn after it."""
+    own: str = ts.bpmn_id
+    found: list[tuple[str, str, str, str]] = []
     script = getattr(ts, "script", None)
     if isinstance(script, str) and script.strip():
-        found.append(("script", script, "exec"))
+        found.append((own, "script", script, "exec"))
     for attr in ("prescript", "postscript"):
         code = getattr(ts, attr, None)
         if isinstance(code, str) and code.strip():
-            found.append((attr, code, "exec"))
+            found.append((own, attr, code, "exec"))
     if isinstance(ts, MultiChoice):
         for condition, target in ts.cond_task_specs:
             if isinstance(condition, str):
-                found.append((f"condition to {target}", condition, "eval"))
+                found.append((own, f"condition to {target}", condition, "eval"))
             elif condition is not None and getattr(condition, "args", None):
-                found.append((f"condition to {target}", str(condition.args[0]), "eval"))
+                found.append((own, f"condition to {target}", str(condition.args[0]), "eval"))
     for attr in ("condition", "cardinality", "completion_condition"):
         value = getattr(ts, attr, None)
         if isinstance(value, str) and value.strip():
-            found.append((attr, value, "eval"))
-    for _, event in event_pairs(ts):
+            found.append((own, attr, value, "eval"))
+    for element, event in event_pairs(ts):
+        where = getattr(element, "bpmn_id", None) or own
         if (
             isinstance(event, TimerEventDefinition | ConditionalEventDefinition)
             and event.expression
         ):
-            found.append(("event expression", event.expression, "eval"))
+            found.append((where, "event expression", event.expression, "eval"))
         if isinstance(event, MessageEventDefinition) and event.expression:
-            found.append(("message payload", event.expression, "eval"))
+            found.append((where, "message payload", event.expression, "eval"))
     return found

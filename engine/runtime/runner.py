@@ -11,7 +11,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -138,8 +138,13 @@ class ProcessRuntime:
             return self._snapshot(workflow, loaded, before=set())
 
     def fire_due_timers(self, loaded: LoadedSpec, state: str, now: datetime) -> Snapshot:
-        """Let every timer due at `now` fire; `fired_elements` says which did."""
-        with at_instant(now):
+        """Let every timer due at or before `now` fire; `fired_elements` says which did.
+
+        SpiffWorkflow fires a timeDate only when it is strictly in the past, while the timer
+        index (and the law: a deadline "runs to 24:00") treats the due instant itself as due;
+        stepping one microsecond past `now` makes the two agree.
+        """
+        with at_instant(now + timedelta(microseconds=1)):
             workflow = self._restore(loaded, state)
             before = {(str(t.id), el) for t, el in self._waiting_timer_tasks(workflow)}
             self._advance(workflow)

@@ -220,6 +220,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
         scope = dict(self._base_globals)
         scope.update(external_context or {})
         scope.update(context)
+        scope.update(self.helpers)  # task data may not shadow a helper in a condition
         return eval(code, scope)  # noqa: S307 - restricted bytecode, guarded globals
 
     def execute(self, script: str, context: dict[str, Any], external_context: Any = None) -> bool:

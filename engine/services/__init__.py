@@ -43,3 +43,7 @@ __all__ = [
     "verify_all",
     "verify_case",
 ]
+
+from engine.services.ledger import ledger_csv, ledger_stats
+
+__all__ += ["ledger_csv", "ledger_stats"]

@@ -66,6 +66,8 @@ def _fire(uow: UnitOfWork, ctx: EngineContext, row: TimerRow) -> bool:
             uow, head, at=now, actor=SYSTEM.username, roles=SYSTEM.roles, action="case_closed"
         )
     if not snapshot.fired_elements:
+        if any(t.task_id == row.id for t in snapshot.timers):
+            return False  # still waiting (due later than the row says): leave it alone
         # The row is stale (the workflow stopped waiting on it): resync the projection only.
         uow.timers.replace(case.id, [t for t in uow.timers.for_case(case.id) if t.id != row.id])
         return False

@@ -150,7 +150,7 @@ def test_timer_waits_for_injected_clock_then_fires_once(mini: App, clock: FixedC
     clock.set(datetime(2026, 4, 13, 23, 59, 59, tzinfo=SHANGHAI))  # last second of the period
     assert services.fire_due_timers(mini.ctx) == 0
     assert services.get_case(mini.ctx.uow(), case_id=case.id).timers != []
-    clock.set(datetime(2026, 4, 14, 0, 0, 1, tzinfo=SHANGHAI))
+    clock.set(datetime(2026, 4, 14, 0, 0, 0, tzinfo=SHANGHAI))  # 24:00 exactly: due
     assert services.fire_due_timers(mini.ctx) == 1
     after = services.get_case(mini.ctx.uow(), case_id=case.id)
     assert after.status == "closed"

@@ -229,9 +229,8 @@ def test_now_returns_the_injected_instant_in_shanghai_time(env: RestrictedEnviro
 
 
 def test_at_instant_refuses_a_naive_datetime() -> None:
-    with pytest.raises(ValueError):
-        with at_instant(datetime(2026, 3, 1, 9, 0)):  # noqa: DTZ001 - the point of the test
-            pass
+    with pytest.raises(ValueError), at_instant(datetime(2026, 3, 1, 9, 0)):
+        pass
 
 
 # ---- timers read the injected clock, not the wall clock (DESIGN.md "Time") ----------------
@@ -294,14 +293,6 @@ def test_inspect_a_waiting_timer_does_not_fire_it(runtime: ProcessRuntime) -> No
     assert not seen.completed
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: SpiffWorkflow fires a timeDate only when now > due (strict), while the timer "
-        "store claims rows with due_at <= now; at now == due_at services/timers.py::_fire sees "
-        "no fired element, treats the row as stale and deletes it, so the timer never fires"
-    ),
-)
 def test_timer_fires_at_exactly_its_due_instant(runtime: ProcessRuntime) -> None:
     loaded, served = _served_mini_case(runtime)
     due = served.timers[0].due_at

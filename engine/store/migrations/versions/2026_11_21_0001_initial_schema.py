@@ -147,7 +147,7 @@ def upgrade() -> None:
             """
             CREATE FUNCTION qingwei_audit_append_only() RETURNS trigger AS $$
             BEGIN
-                RAISE EXCEPTION 'audit_events is append-only: % refused', TG_OP
+                RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP
                     USING ERRCODE = 'insufficient_privilege';
             END;
             $$ LANGUAGE plpgsql
@@ -157,6 +157,13 @@ def upgrade() -> None:
             """
             CREATE TRIGGER audit_events_append_only
             BEFORE UPDATE OR DELETE ON audit_events
+            FOR EACH ROW EXECUTE FUNCTION qingwei_audit_append_only()
+            """
+        )
+        op.execute(
+            """
+            CREATE TRIGGER audit_checkpoints_append_only
+            BEFORE UPDATE OR DELETE ON audit_checkpoints
             FOR EACH ROW EXECUTE FUNCTION qingwei_audit_append_only()
             """
         )
@@ -173,6 +180,7 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS audit_events_no_truncate ON audit_events")
         op.execute("DROP TRIGGER IF EXISTS audit_events_append_only ON audit_events")
+        op.execute("DROP TRIGGER IF EXISTS audit_checkpoints_append_only ON audit_checkpoints")
         op.execute("DROP FUNCTION IF EXISTS qingwei_audit_append_only()")
     with op.batch_alter_table('timers', schema=None) as batch_op:
         batch_op.drop_index('ix_timers_due_at')

@@ -1,0 +1,100 @@
+"""RFC 9457 problem details for every error the API returns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from engine.errors import (
+    Conflict,
+    DeploymentRejected,
+    GuardRefused,
+    NotFound,
+    PermissionDenied,
+    ProcessFault,
+    QingweiError,
+    ValidationFailed,
+)
+
+PROBLEM = "application/problem+json"
+TITLES = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    413: "Payload Too Large",
+    422: "Unprocessable Content",
+    500: "Internal Server Error",
+}
+
+
+def problem(status: int, detail: str, *, type_: str = "about:blank", **extra: Any) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": type_,
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def _domain(_: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, ValidationFailed):
+        return problem(
+            422,
+            str(exc),
+            type_="/problems/validation",
+            errors=[e.as_dict() for e in exc.errors],
+        )
+    if isinstance(exc, DeploymentRejected):
+        return problem(
+            422,
+            "the BPMN was not deployed",
+            type_="/problems/deployment-rejected",
+            errors=[{"loc": ["file"], "msg": m} for m in exc.errors],
+        )
+    if isinstance(exc, GuardRefused):
+        return problem(
+            409,
+            str(exc),
+            type_="/problems/guard-refused",
+            article=exc.article,
+            rule=getattr(exc, "rule", None),
+        )
+    if isinstance(exc, NotFound):
+        return problem(404, str(exc), type_="/problems/not-found")
+    if isinstance(exc, PermissionDenied):
+        return problem(403, str(exc), type_="/problems/forbidden")
+    if isinstance(exc, Conflict):
+        return problem(409, str(exc), type_="/problems/conflict")
+    if isinstance(exc, ProcessFault):
+        return problem(500, f"the process failed: {exc}", type_="/problems/process-fault")
+    return problem(400, str(exc))
+
+
+def _validation(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"loc": [str(p) for p in err.get("loc", ())], "msg": str(err.get("msg", "invalid"))}
+        for err in exc.errors()
+    ]
+    return problem(422, "the request is invalid", type_="/problems/validation", errors=errors)
+
+
+def _http(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    return problem(exc.status_code, str(exc.detail))
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(QingweiError, _domain)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(StarletteHTTPException, _http)

@@ -1,0 +1,1 @@
+"""One module per resource; each route parses, authorises, calls one engine.services function."""

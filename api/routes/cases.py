@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from api.deps import CaseActor, CaseReader, CtxDep, MessageRecorder, Officer
+from api.schemas.cases import (
+    AuditEventRead,
+    CaseCreate,
+    CasePage,
+    CaseRead,
+    DiagramRead,
+    FormRead,
+    MessageCreate,
+    TaskComplete,
+    VerifyRead,
+)
+from api.schemas.common import problems
+from engine import services
+
+router = APIRouter(prefix="/cases", tags=["cases"])
+
+
+@router.post("", status_code=201, response_model=CaseRead, responses=problems(401, 403, 404, 422))
+def open_case(body: CaseCreate, ctx: CtxDep, user: Officer) -> CaseRead:
+    case = services.open_case(
+        ctx.uow(),
+        ctx=ctx,
+        actor=user,
+        process_key=body.process_key,
+        data=body.data,
+        parent_case_id=body.parent_case_id,
+    )
+    return CaseRead.of(case)
+
+
+@router.get("", response_model=CasePage, responses=problems(401, 403, 422))
+def list_cases(
+    ctx: CtxDep,
+    _: CaseReader,
+    status: str | None = None,
+    stage: str | None = None,
+    overdue: bool = False,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    page: Annotated[int, Query(ge=1, le=100000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=200)] = 20,
+) -> CasePage:
+    result = services.list_cases(
+        ctx.uow(read_only=True),
+        ctx=ctx,
+        status=status,
+        stage=stage,
+        overdue=overdue,
+        q=q,
+        page=page,
+        page_size=page_size,
+    )
+    return CasePage(items=[CaseRead.of(c) for c in result.items], total=result.total)
+
+
+@router.get("/{case_id}", response_model=CaseRead, responses=problems(401, 403, 404))
+def get_case(case_id: int, ctx: CtxDep, _: CaseReader) -> CaseRead:
+    return CaseRead.of(services.get_case(ctx.uow(read_only=True), case_id=case_id))
+
+
+@router.get(
+    "/{case_id}/tasks/{task_id}/form",
+    response_model=FormRead,
+    response_model_by_alias=True,
+    responses=problems(401, 403, 404, 409),
+)
+def task_form(case_id: int, task_id: str, ctx: CtxDep, _: CaseReader) -> FormRead:
+    form = services.task_form(ctx.uow(read_only=True), ctx=ctx, case_id=case_id, task_id=task_id)
+    return FormRead(schema=form["schema"], ui_schema=form["ui_schema"], data=form["data"])
+
+
+@router.post(
+    "/{case_id}/tasks/{task_id}/complete",
+    response_model=CaseRead,
+    responses=problems(401, 403, 404, 409, 422),
+)
+def complete_task(
+    case_id: int, task_id: str, body: TaskComplete, ctx: CtxDep, user: CaseActor
+) -> CaseRead:
+    case = services.complete_task(
+        ctx.uow(),
+        ctx=ctx,
+        actor=user,
+        case_id=case_id,
+        task_id=task_id,
+        data=body.data,
+        case_version=body.case_version,
+    )
+    return CaseRead.of(case)
+
+
+@router.post(
+    "/{case_id}/messages", response_model=CaseRead, responses=problems(401, 403, 404, 409, 422)
+)
+def send_message(case_id: int, body: MessageCreate, ctx: CtxDep, user: MessageRecorder) -> CaseRead:
+    case = services.send_message(
+        ctx.uow(),
+        ctx=ctx,
+        actor=user,
+        case_id=case_id,
+        name=body.name,
+        data=body.data,
+        case_version=body.case_version,
+    )
+    return CaseRead.of(case)
+
+
+@router.get(
+    "/{case_id}/audit", response_model=list[AuditEventRead], responses=problems(401, 403, 404)
+)
+def audit_trail(case_id: int, ctx: CtxDep, _: CaseReader) -> list[AuditEventRead]:
+    return [
+        AuditEventRead(
+            seq=e.seq,
+            at=e.at,
+            actor=e.actor,
+            roles=e.roles,
+            action=e.action,
+            element_id=e.element_id,
+            data=e.data,
+            basis=e.basis,
+            prev_hash=e.prev_hash,
+            hash=e.hash,
+        )
+        for e in services.case_trail(ctx.uow(read_only=True), case_id=case_id)
+    ]
+
+
+@router.get("/{case_id}/audit/verify", response_model=VerifyRead, responses=problems(401, 403, 404))
+def audit_verify(case_id: int, ctx: CtxDep, _: CaseReader) -> VerifyRead:
+    r = services.verify_case(ctx.uow(read_only=True), ctx=ctx, case_id=case_id)
+    return VerifyRead(
+        valid=r.valid, events=r.events, first_bad_seq=r.first_bad_seq, reason=r.reason
+    )
+
+
+@router.get("/{case_id}/diagram", response_model=DiagramRead, responses=problems(401, 403, 404))
+def diagram(case_id: int, ctx: CtxDep, _: CaseReader) -> DiagramRead:
+    d = services.diagram(ctx.uow(read_only=True), case_id=case_id)
+    return DiagramRead(bpmn_xml=d.bpmn_xml, completed=d.completed, active=d.active)

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, UploadFile
+from fastapi.responses import JSONResponse, Response
+
+from api.deps import CtxDep, CurrentUser, Designer
+from api.schemas.common import problems
+from api.schemas.processes import DeployedRead, ProcessRead, ValidationRead
+from engine import services
+
+router = APIRouter(prefix="/processes", tags=["processes"])
+MAX_UPLOAD = 5 * 1024 * 1024
+
+
+async def _read(files: list[UploadFile]) -> dict[str, bytes]:
+    out: dict[str, bytes] = {}
+    for f in files:
+        content = await f.read(MAX_UPLOAD + 1)
+        if len(content) > MAX_UPLOAD:
+            raise HTTPException(status_code=413, detail=f"{f.filename} is larger than 5 MiB")
+        out[f.filename or f"upload{len(out)}.bpmn"] = content
+    return out
+
+
+@router.get("", response_model=list[ProcessRead], responses=problems(401))
+def list_processes(ctx: CtxDep, _: CurrentUser) -> list[ProcessRead]:
+    return [
+        ProcessRead(
+            key=p.key,
+            version=p.version,
+            name=p.name,
+            sha256=p.sha256,
+            deployed_at=p.deployed_at,
+            latest=p.latest,
+        )
+        for p in services.list_processes(ctx.uow(read_only=True))
+    ]
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=list[DeployedRead] | DeployedRead,
+    responses={200: {"model": DeployedRead}, **problems(401, 403, 413, 422)},
+)
+async def deploy(files: list[UploadFile], ctx: CtxDep, user: Designer) -> JSONResponse:
+    """Validate and deploy; the same content again answers 200 with the existing version."""
+    results = services.deploy_process(ctx.uow(), ctx=ctx, files=await _read(files), actor=user)
+    body = [{"key": r.key, "version": r.version} for r in results]
+    created = any(r.created for r in results)
+    payload = body[0] if len(body) == 1 else body
+    return JSONResponse(payload, status_code=201 if created else 200)
+
+
+@router.post("/validate", response_model=ValidationRead, responses=problems(401, 403, 413))
+async def validate(files: list[UploadFile], ctx: CtxDep, _: Designer) -> ValidationRead:
+    report = services.validate_bpmn(ctx.uow(read_only=True), ctx=ctx, files=await _read(files))
+    return ValidationRead(valid=report.valid, errors=report.errors, warnings=report.warnings)
+
+
+@router.get(
+    "/{key}/versions/{version}/bpmn",
+    response_class=Response,
+    responses={200: {"content": {"application/xml": {}}}, **problems(401, 404)},
+)
+def bpmn(key: str, version: int, ctx: CtxDep, _: CurrentUser) -> Response:
+    xml = services.process_xml(ctx.uow(read_only=True), key=key, version=version)
+    return Response(xml, media_type="application/xml")

@@ -1,0 +1,1 @@
+"""Pydantic request/response families, one module per resource, apart from the ORM."""

@@ -1,0 +1,345 @@
+"""Legal guard rules: each returns None (allowed) or a Refusal naming the article that forbids.
+
+A legal "no" is a value, never an exception: the services layer audits it and shows it to the
+officer. Exceptions are kept for what is not a legal answer: a programming or configuration error
+(ValueError) and a year whose holiday schedule is not loaded (UnknownHolidayYear, never guessed).
+Articles use the short forms of PROCEDURE.md (URPL, APL, ACL, ARL, ALL, CPL, LAL).
+
+Time rule: a window has lapsed when the act happens at or after its deadline, i.e. 24:00
+Asia/Shanghai of its last day (民法典 Art. 203; `StatutoryCalendar.deadline`). The whole last day
+still belongs to the party.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from engine.calendar import StatutoryCalendar, UnknownHolidayYear, parse_instant
+
+LEGAL_BASES = frozenset({"URPL64", "URPL65", "LAL77", "LAL78"})
+_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    article: str  # short form, e.g. "ACL Art. 44"
+    rule: str  # execution | night_holiday | utility_cutoff | segregation_of_duties | ...
+    reason: str  # "中文 / English", naming what is missing and until when
+    until: datetime | None = None  # when time alone cures the refusal; None if it does not
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExecutionFacts:
+    """What the execution guard needs. Keyword-only: a dozen flags must not be swapped silently.
+
+    `demand_period` is the (local) 催告 period, default 10 WD (PROCEDURE §13; ACL Art. 69).
+    """
+
+    at: datetime
+    decision_served_at: date | None
+    remedy_rights_stated: bool
+    remedies_waived: bool
+    review_pending: bool
+    lawsuit_pending: bool
+    demand_served_at: date | None
+    public_notice_at: date | None
+    safety_appraisal_required: bool
+    safety_appraisal_done: bool
+    legal_basis: str = "URPL64"
+    public_notice_period: str = "10 CD"
+    demand_period: str = "10 WD"
+
+    def __post_init__(self) -> None:
+        if self.legal_basis not in LEGAL_BASES:
+            raise ValueError(f"unknown legal basis {self.legal_basis!r}; one of {LEGAL_BASES}")
+
+
+def _last(deadline: datetime) -> str:
+    """The last day of a period whose deadline is 24:00 of it, for the refusal text."""
+    return (deadline - _DAY).date().isoformat()
+
+
+def review_window_end(
+    served: date, cal: StatutoryCalendar, *, remedy_rights_stated: bool = True
+) -> datetime:
+    """60 CD from service to apply for review (ARL Art. 20(1)).
+
+    If the decision omitted the review rights, the period runs from when the party learns them,
+    at most 1 year from learning the decision (ARL Art. 20(3)); the engine cannot know the first,
+    so it waits for the longest.
+    """
+    return cal.deadline(served, "60 CD" if remedy_rights_stated else "1 Y")
+
+
+def lawsuit_window_end(
+    served: date, legal_basis: str, remedy_rights_stated: bool, cal: StatutoryCalendar
+) -> datetime:
+    """6 M to sue (ALL Art. 46); 15 CD for land-law demolition orders (LAL Art. 83, a special
+    rule ALL Art. 46 defers to); 1 Y when the decision omitted the lawsuit period (SPC
+    interpretation Art. 64), counted, like the others, from service."""
+    if legal_basis not in LEGAL_BASES:
+        raise ValueError(f"unknown legal basis {legal_basis!r}; one of {sorted(LEGAL_BASES)}")
+    if not remedy_rights_stated:
+        return cal.deadline(served, "1 Y")
+    return cal.deadline(served, "15 CD" if legal_basis in ("LAL77", "LAL78") else "6 M")
+
+
+def _refuse(article: str, zh: str, en: str, until: datetime | None = None) -> Refusal:
+    return Refusal(article, "execution", f"{zh} / {en}", until)
+
+
+def execution_guard(f: ExecutionFacts, cal: StatutoryCalendar) -> Refusal | None:
+    """Forced demolition only when every condition of ACL Art. 44 and PROCEDURE §3 holds.
+
+    Names the first unmet condition, in procedural order. For land-law cases (LAL77/78) the
+    agency applies to the court instead (ACL Art. 53, LAL Art. 83); this guard then gates that
+    application. Not modelled: the 15 days to sue after a review decision (ALL Art. 45) - a
+    pending review keeps the guard shut and its result must be recorded before it reopens.
+    """
+    at = parse_instant(f.at)
+    served = f.decision_served_at
+    if served is None or served > at.date():
+        return _refuse("APL Art. 61", "处罚决定书尚未送达", "the decision has not been served")
+    if not f.remedies_waived:
+        end = review_window_end(served, cal, remedy_rights_stated=f.remedy_rights_stated)
+        if at < end:
+            return _refuse(
+                "ARL Art. 20",
+                f"复议申请期限尚未届满（至 {_last(end)}）",
+                f"the review window runs until {_last(end)}"
+                + ("" if f.remedy_rights_stated else " (rights not stated: 1 year)"),
+                end,
+            )
+        end = lawsuit_window_end(served, f.legal_basis, f.remedy_rights_stated, cal)
+        if at < end:
+            # With the rights omitted both windows are 1 Y, so the review branch answers first.
+            return _refuse(
+                "LAL Art. 83" if f.legal_basis.startswith("LAL") else "ALL Art. 46",
+                f"诉讼期限尚未届满（至 {_last(end)}）",
+                f"the lawsuit window runs until {_last(end)}",
+                end,
+            )
+    if f.review_pending or f.lawsuit_pending:
+        what = "复议" if f.review_pending else "诉讼"
+        en = "review" if f.review_pending else "lawsuit"
+        return _refuse(
+            "ACL Art. 44",
+            f"当事人已申请{what}，案件未终结前不得强制拆除",
+            f"a {en} is pending; demolition waits for its final result",
+        )
+    if f.demand_served_at is None:
+        return _refuse("ACL Art. 35", "催告书尚未送达", "the formal demand has not been served")
+    end = cal.deadline(f.demand_served_at, f.demand_period)
+    if at < end:
+        return _refuse(
+            "ACL Art. 37",
+            f"催告期限尚未届满（至 {_last(end)}）",
+            f"the demand period runs until {_last(end)}",
+            end,
+        )
+    if f.public_notice_at is None:
+        return _refuse("ACL Art. 44", "强制拆除公告尚未发布", "no public notice has been issued")
+    end = cal.deadline(f.public_notice_at, f.public_notice_period)
+    if at < end:
+        return _refuse(
+            "ACL Art. 44",
+            f"公告限期自行拆除的期限尚未届满（至 {_last(end)}）",
+            f"the public-notice period runs until {_last(end)}",
+            end,
+        )
+    if f.safety_appraisal_required and not f.safety_appraisal_done:
+        # No national statute requires it; PROCEDURE §3/§8 does, from 浙江 Art. 12(3).
+        return _refuse(
+            "PROCEDURE §3 / 浙江 Art. 12",
+            "需安全鉴定而尚未完成",
+            "a required safety appraisal has not been done",
+        )
+    return None
+
+
+def _night(t: time, start: time, end: time) -> bool:
+    return (t >= start or t < end) if start > end else start <= t < end
+
+
+def night_holiday_guard(
+    at: datetime,
+    cal: StatutoryCalendar,
+    *,
+    night_start: str = "22:00",
+    night_end: str = "06:00",
+    emergency: bool = False,
+    emergency_reason: str | None = None,
+) -> Refusal | None:
+    """No coercive execution at night or on statutory holidays unless urgent (ACL Art. 43(1)).
+
+    Rest days are every non-working day: the SPC reply (2016)最高法行他81号 puts weekends off
+    limits too, while a make-up Saturday (调休) is a working day. Shanghai local time decides.
+    An emergency with a recorded reason overrides; an unknown holiday year raises.
+    """
+    start, end = time.fromisoformat(night_start), time.fromisoformat(night_end)
+    if start == end:
+        raise ValueError(f"empty night window {night_start}-{night_end}")
+    if emergency and emergency_reason and emergency_reason.strip():
+        return None
+    local = parse_instant(at)
+
+    def allowed(moment: datetime) -> bool:
+        return cal.is_working_day(moment.date()) and not _night(moment.time(), start, end)
+
+    if allowed(local):
+        return None
+    if emergency:
+        return Refusal(
+            "ACL Art. 43(1)",
+            "night_holiday",
+            "紧急情况须记录理由 / an emergency override requires a recorded reason",
+        )
+    day = local.date()
+    name = cal.holiday_name(day)
+    if not cal.is_working_day(day):
+        zh = f"{day.isoformat()} 为{name or '休息日'}"
+        en = f"{day.isoformat()} is {'a statutory holiday' if name else 'a rest day'}"
+    else:
+        zh = f"夜间（{night_start}–{night_end}）"
+        en = f"it is night ({night_start}-{night_end})"
+    until = _next_allowed(local, end, allowed)
+    nxt = until.isoformat(timespec="minutes") if until else "未知 / unknown"
+    return Refusal(
+        "ACL Art. 43(1)",
+        "night_holiday",
+        f"{zh}，不得实施强制执行（最早 {nxt}） / {en}; no coercive execution before {nxt}",
+        until,
+    )
+
+
+def _next_allowed(
+    local: datetime, night_end: time, allowed: Callable[[datetime], bool]
+) -> datetime | None:
+    """First permitted instant: a day's start or the night's end. None if a year is unknown."""
+    try:
+        for i in range(31):  # the longest holiday run is 9 days
+            day = local.date() + i * _DAY
+            for t in sorted({time(0), night_end}):
+                moment = datetime.combine(day, t, tzinfo=local.tzinfo)
+                if moment > local and allowed(moment):
+                    return moment
+    except UnknownHolidayYear:
+        return None
+    return None
+
+
+_RESIDENTIAL = frozenset({"residential", "mixed"})
+_PRODUCTION = frozenset({"business", "production"})
+_BASIS_USES = {
+    "construction_site_supply": frozenset({"construction_site"}),  # 北京 Art. 65; 浙江 Art. 23
+    "safety_law_70": _PRODUCTION,  # 安全生产法 Art. 70
+    "local_regulation": _PRODUCTION | {"construction_site", "other"},
+}
+
+
+def utility_cutoff_guard(
+    *, use_type: str | None, cutoff_basis: str | None, head_approved: bool | None = None
+) -> Refusal | None:
+    """Cutting water, power, heat or gas is a coercive means that needs a legal basis.
+
+    For residents' living it is forbidden outright (ACL Art. 43(2), 61(5)), whatever the basis;
+    a use type that is unknown or mixed cannot exclude residents, so it is refused too. Otherwise
+    the cutoff needs a basis that covers that use (ACL Art. 13: coercive execution only where a
+    law provides it; Art. 61(1)). 安全生产法 Art. 70 also needs the head's approval; for the other
+    bases PROCEDURE §3 requires it, so an explicit False refuses and None is left to the workflow.
+    """
+    use = (use_type or "").strip().lower()
+    basis = (cutoff_basis or "").strip()
+    if use in _RESIDENTIAL or use not in _PRODUCTION | {"construction_site", "other"}:
+        return Refusal(
+            "ACL Art. 43(2)",
+            "utility_cutoff",
+            f"不得对居民生活停止供水供电供热供气（用途：{use or '未知'}） / cutting utilities "
+            f"for residents' living is forbidden (use: {use or 'unknown'})",
+        )
+    if use not in _BASIS_USES.get(basis, frozenset()):
+        return Refusal(
+            "ACL Art. 13",
+            "utility_cutoff",
+            f"停止供应缺少适用于该用途的法律依据（{basis or '无'}） / no legal basis for a "
+            f"cutoff covers use {use!r} (basis: {basis or 'none'})",
+        )
+    if head_approved is False or (basis == "safety_law_70" and head_approved is not True):
+        article = "安全生产法 Art. 70" if basis == "safety_law_70" else "PROCEDURE §3"
+        return Refusal(
+            article,
+            "utility_cutoff",
+            "停止供应须经负责人批准 / a cutoff needs the head's approval",
+        )
+    return None
+
+
+_DUTIES = {
+    "legal_review": ("APL Art. 58", "法制审核", "legal review"),
+    "hearing_chair": ("APL Art. 64", "主持听证", "chair the hearing"),
+    "decision_approval": ("APL Art. 58", "审批决定", "approve the decision"),
+}
+
+
+def segregation_guard(*, actor: str, investigators: Iterable[str], duty: str) -> Refusal | None:
+    """The investigator may not judge the own case: hearing chair APL Art. 64(4) (literal);
+    legal review and decision approval APL Art. 58 as PROCEDURE §1 reads it (the 法制审核
+    system keeps review apart from investigation). A blank actor cannot be checked: refused."""
+    if duty not in _DUTIES:
+        raise ValueError(f"unknown duty {duty!r}; one of {sorted(_DUTIES)}")
+    article, zh, en = _DUTIES[duty]
+    who = actor.strip()
+    if who and who not in {i.strip() for i in investigators}:
+        return None
+    return Refusal(
+        article,
+        "segregation_of_duties",
+        f"本案调查人员（{who or '未指明'}）不得{zh} / an investigating officer "
+        f"({who or 'unnamed'}) may not {en}",
+    )
+
+
+def no_heavier_penalty_guard(
+    *, intended_fine_amount: float | None, fine_amount: float | None, statement_made: bool
+) -> Refusal | None:
+    """The decided fine may not exceed the fine in the latest advance notice served.
+
+    After a statement or defence an increase is forbidden (APL Art. 45 - the guard presumes the
+    increase follows the statement, as it cannot see causes). Without one, a heavier fine was
+    never noticed, so it needs a new advance notice first (APL Art. 44, 62). A fine the notice
+    did not announce at all counts as heavier. Amounts compare to the cent.
+    """
+    if fine_amount is None:
+        return None
+    for amount in (fine_amount, intended_fine_amount):
+        if amount is not None and not amount >= 0:
+            raise ValueError(f"a fine must be a non-negative number, not {amount!r}")
+    if intended_fine_amount is not None and round(fine_amount, 2) <= round(intended_fine_amount, 2):
+        return None
+    noticed = "未告知罚款" if intended_fine_amount is None else f"告知 {intended_fine_amount:.2f}"
+    if statement_made:
+        return Refusal(
+            "APL Art. 45",
+            "no_heavier_penalty",
+            f"不得因陈述申辩加重处罚（{noticed}，拟罚 {fine_amount:.2f}） / the penalty may not be "
+            "increased after the party's statement",
+        )
+    return Refusal(
+        "APL Art. 62",
+        "no_heavier_penalty",
+        f"罚款超出事先告知（{noticed}，拟罚 {fine_amount:.2f}），须重新告知 / a fine above the "
+        "advance notice needs a new notice (APL Art. 44)",
+    )
+
+
+def fine_surcharge(fine_amount: float, due: date, paid_or_now: date) -> float:
+    """APL Art. 72(1) (and ACL Art. 45): 3 % of the fine per day after `due`, the last day to pay
+    (e.g. `cal.last_day(served, "15 CD")`, APL Art. 67), never more than the fine itself."""
+    if not fine_amount >= 0:
+        raise ValueError(f"a fine must be a non-negative number, not {fine_amount!r}")
+    days = max((paid_or_now - due).days, 0)
+    fine = Decimal(str(fine_amount))
+    return float(min(fine * 3 * days / 100, fine).quantize(Decimal("0.01")))

@@ -1,0 +1,399 @@
+"""The legal guards against the real 2025-2026 State Council schedules; every date by hand.
+
+Weekdays used below: 2025-01-01 is a Wednesday, 2026-01-01 a Thursday, so 2026-03-02, -09-07,
+-10-26 and 2026-03-09 are Mondays. 2026 schedule (国办发明电〔2025〕7号): 春节 Feb 15 (Sun) - Feb 23
+(Mon) off with make-up Saturdays Feb 14 and Feb 28; 劳动节 May 1-5 off; make-up Sunday Sep 20;
+国庆 Oct 1-7 off (Oct 8 Thu works); 2027 is not loaded.
+
+Counting (CPL Art. 85): the start day is not counted; a CD period ending on a rest day moves to
+the next working day; a window lapses at 24:00 of its last day = 00:00 of the next, Shanghai.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
+import pytest
+
+from engine.calendar import TZ, StatutoryCalendar, UnknownHolidayYear
+from engine.guards import (
+    ExecutionFacts,
+    Refusal,
+    execution_guard,
+    fine_surcharge,
+    lawsuit_window_end,
+    night_holiday_guard,
+    no_heavier_penalty_guard,
+    review_window_end,
+    segregation_guard,
+    utility_cutoff_guard,
+)
+
+
+@pytest.fixture(scope="module")
+def cal() -> StatutoryCalendar:
+    return StatutoryCalendar.load()
+
+
+def sh(*args: int) -> datetime:
+    return datetime(*args, tzinfo=TZ)  # type: ignore[misc]
+
+
+def refused(result: Refusal | None, article: str, rule: str = "execution") -> Refusal:
+    assert result is not None, f"expected a refusal under {article}"
+    assert (result.article, result.rule) == (article, rule), result
+    assert " / " in result.reason  # Chinese, then English
+    return result
+
+
+# Decision served Mon 2026-03-02.
+#   review 60 CD: Mar 3-31 = 29, Apr = 30 (59), May 1 = 60th; May 1-5 劳动节 -> Wed May 6;
+#     lapses 2026-05-07 00:00.
+#   lawsuit 6 M: 2026-09-02 (Wed, working) -> lapses 2026-09-03 00:00.
+# Demand served Mon 2026-09-07, 10 WD: Sep 8, 9, 10, 11 (4), 14-18 (9), Sun Sep 20 make-up (10)
+#   -> last day 2026-09-20, lapses 2026-09-21 00:00.
+# Public notice Wed 2026-10-14, 10 CD: Sat Oct 24 -> Sun 25 -> Mon Oct 26; lapses 2026-10-27 00:00.
+BASE = ExecutionFacts(
+    at=sh(2026, 10, 27, 9),
+    decision_served_at=date(2026, 3, 2),
+    remedy_rights_stated=True,
+    remedies_waived=False,
+    review_pending=False,
+    lawsuit_pending=False,
+    demand_served_at=date(2026, 9, 7),
+    public_notice_at=date(2026, 10, 14),
+    safety_appraisal_required=False,
+    safety_appraisal_done=False,
+)
+
+
+# -- windows ------------------------------------------------------------------------------------
+
+
+def test_review_window_is_60_cd_rolled_past_labour_day(cal: StatutoryCalendar) -> None:
+    assert review_window_end(date(2026, 3, 2), cal) == sh(2026, 5, 7)
+
+
+def test_lawsuit_window_is_six_months(cal: StatutoryCalendar) -> None:
+    for basis in ("URPL64", "URPL65"):
+        assert lawsuit_window_end(date(2026, 3, 2), basis, True, cal) == sh(2026, 9, 3)
+
+
+def test_land_law_window_is_15_cd(cal: StatutoryCalendar) -> None:
+    # Fri 2026-03-06 + 15 = Sat Mar 21 -> Mon Mar 23; lapses 2026-03-24 00:00 (LAL Art. 83).
+    for basis in ("LAL77", "LAL78"):
+        assert lawsuit_window_end(date(2026, 3, 6), basis, True, cal) == sh(2026, 3, 24)
+
+
+def test_rights_omitted_gives_one_year(cal: StatutoryCalendar) -> None:
+    # Mon 2025-03-03 + 1 Y = Tue 2026-03-03 (working); lapses 2026-03-04 00:00.
+    for basis in ("URPL64", "LAL77"):
+        assert lawsuit_window_end(date(2025, 3, 3), basis, False, cal) == sh(2026, 3, 4)
+    assert review_window_end(date(2025, 3, 3), cal, remedy_rights_stated=False) == sh(2026, 3, 4)
+
+
+def test_unknown_legal_basis_is_an_error(cal: StatutoryCalendar) -> None:
+    with pytest.raises(ValueError):
+        lawsuit_window_end(date(2026, 3, 2), "URPL99", True, cal)
+    with pytest.raises(ValueError):
+        replace(BASE, legal_basis="URPL99")
+
+
+# -- execution guard ----------------------------------------------------------------------------
+
+
+def test_all_conditions_met(cal: StatutoryCalendar) -> None:
+    assert execution_guard(BASE, cal) is None
+
+
+def test_decision_not_served(cal: StatutoryCalendar) -> None:
+    refused(execution_guard(replace(BASE, decision_served_at=None), cal), "APL Art. 61")
+    # Served after the act is not served at the act.
+    late = replace(BASE, decision_served_at=date(2026, 10, 28), remedies_waived=True)
+    refused(execution_guard(late, cal), "APL Art. 61")
+
+
+def test_review_window_open(cal: StatutoryCalendar) -> None:
+    r = refused(execution_guard(replace(BASE, at=sh(2026, 4, 20, 10)), cal), "ARL Art. 20")
+    assert r.until == sh(2026, 5, 7)
+    assert "2026-05-06" in r.reason
+
+
+def test_lawsuit_window_open_names_its_end(cal: StatutoryCalendar) -> None:
+    r = refused(execution_guard(replace(BASE, at=sh(2026, 8, 20, 10)), cal), "ALL Art. 46")
+    assert r.until == sh(2026, 9, 3)
+    assert "诉讼期限" in r.reason and "2026-09-02" in r.reason
+
+
+def test_window_lapses_at_24_00_of_its_last_day(cal: StatutoryCalendar) -> None:
+    no_demand = replace(BASE, demand_served_at=None)
+    last_second = replace(no_demand, at=sh(2026, 9, 2, 23, 59, 59))
+    refused(execution_guard(last_second, cal), "ALL Art. 46")
+    # 2026-09-03 00:00 Shanghai = 2026-09-02 16:00 UTC: the window has lapsed, next condition.
+    for at in (sh(2026, 9, 3), datetime(2026, 9, 2, 16, tzinfo=UTC)):
+        refused(execution_guard(replace(no_demand, at=at), cal), "ACL Art. 35")
+
+
+def test_review_or_lawsuit_pending(cal: StatutoryCalendar) -> None:
+    for pending in ({"review_pending": True}, {"lawsuit_pending": True}):
+        r = refused(execution_guard(replace(BASE, **pending), cal), "ACL Art. 44")
+        assert r.until is None  # only a final result cures it, not time
+
+
+def test_demand_not_served(cal: StatutoryCalendar) -> None:
+    refused(execution_guard(replace(BASE, demand_served_at=None), cal), "ACL Art. 35")
+
+
+def test_demand_period_running(cal: StatutoryCalendar) -> None:
+    r = refused(execution_guard(replace(BASE, at=sh(2026, 9, 18, 10)), cal), "ACL Art. 37")
+    assert r.until == sh(2026, 9, 21) and "2026-09-20" in r.reason
+
+
+def test_public_notice_missing(cal: StatutoryCalendar) -> None:
+    r = refused(execution_guard(replace(BASE, public_notice_at=None), cal), "ACL Art. 44")
+    assert "公告" in r.reason
+
+
+def test_public_notice_period_rolls_over_the_weekend(cal: StatutoryCalendar) -> None:
+    # Day 10 is Sat Oct 24; the period runs to Mon Oct 26 inclusive.
+    for at in (sh(2026, 10, 24, 10), sh(2026, 10, 26, 15)):
+        r = refused(execution_guard(replace(BASE, at=at), cal), "ACL Art. 44")
+        assert r.until == sh(2026, 10, 27) and "2026-10-26" in r.reason
+    # A local 15 CD period: Oct 14 + 15 = Thu Oct 29; lapses 2026-10-30 00:00.
+    longer = replace(BASE, public_notice_period="15 CD")
+    assert refused(execution_guard(longer, cal), "ACL Art. 44").until == sh(2026, 10, 30)
+
+
+def test_safety_appraisal(cal: StatutoryCalendar) -> None:
+    missing = replace(BASE, safety_appraisal_required=True)
+    refused(execution_guard(missing, cal), "PROCEDURE §3 / 浙江 Art. 12")
+    assert execution_guard(replace(missing, safety_appraisal_done=True), cal) is None
+
+
+def test_written_waiver_skips_the_windows(cal: StatutoryCalendar) -> None:
+    # Demand Tue 2026-03-03, 10 WD: Mar 4-6 (3), 9-13 (8), 16, 17 (10) -> lapses 2026-03-18.
+    # Notice Wed 2026-03-18 + 10 CD = Sat Mar 28 -> Mon Mar 30; lapses 2026-03-31 00:00.
+    waived = replace(
+        BASE,
+        at=sh(2026, 3, 31, 10),
+        remedies_waived=True,
+        demand_served_at=date(2026, 3, 3),
+        public_notice_at=date(2026, 3, 18),
+    )
+    assert execution_guard(waived, cal) is None
+    refused(execution_guard(replace(waived, remedies_waived=False), cal), "ARL Art. 20")
+    # A waiver does not erase a review the party filed anyway.
+    refused(execution_guard(replace(waived, review_pending=True), cal), "ACL Art. 44")
+
+
+def test_land_law_case(cal: StatutoryCalendar) -> None:
+    # Served Fri 2026-03-06. Review 60 CD: Mar 7-31 = 25, Apr = 30 (55), May 5 = 60th, a
+    # holiday -> Wed May 6; lapses 2026-05-07. Lawsuit 15 CD lapsed already on 2026-03-24.
+    land = replace(BASE, legal_basis="LAL77", decision_served_at=date(2026, 3, 6))
+    refused(execution_guard(replace(land, at=sh(2026, 4, 1, 10)), cal), "ARL Art. 20")
+    # After May 7 no 6-month window holds it: the next gap is the missing demand.
+    after = replace(land, at=sh(2026, 5, 7, 9), demand_served_at=None)
+    refused(execution_guard(after, cal), "ACL Art. 35")
+
+
+def test_rights_omitted_extends_to_one_year(cal: StatutoryCalendar) -> None:
+    # Served Mon 2025-03-03: 6 M would end Wed 2025-09-03; omitted rights -> Tue 2026-03-03.
+    facts = replace(
+        BASE, at=sh(2025, 12, 1, 10), decision_served_at=date(2025, 3, 3), demand_served_at=None
+    )
+    r = refused(execution_guard(replace(facts, remedy_rights_stated=False), cal), "ARL Art. 20")
+    assert r.until == sh(2026, 3, 4) and "2026-03-03" in r.reason
+    refused(execution_guard(facts, cal), "ACL Art. 35")
+
+
+# -- night and holiday --------------------------------------------------------------------------
+
+
+def test_night_on_a_working_day(cal: StatutoryCalendar) -> None:
+    r = refused(night_holiday_guard(sh(2026, 3, 3, 23), cal), "ACL Art. 43(1)", "night_holiday")
+    assert r.until == sh(2026, 3, 4, 6)  # Wed Mar 4 is a working day
+
+
+@pytest.mark.parametrize(
+    ("hour", "minute", "allowed"),
+    [(5, 59, False), (6, 0, True), (21, 59, True), (22, 0, False), (0, 0, False)],
+)
+def test_night_boundaries(cal: StatutoryCalendar, hour: int, minute: int, allowed: bool) -> None:
+    result = night_holiday_guard(sh(2026, 3, 4, hour, minute), cal)  # Wed, working day
+    assert (result is None) is allowed
+
+
+def test_weekend_is_off_limits(cal: StatutoryCalendar) -> None:
+    # Sat Mar 7 and Sun Mar 8 2026 are rest days; next allowed Mon Mar 9 06:00.
+    for day in (7, 8):
+        r = refused(
+            night_holiday_guard(sh(2026, 3, day, 10), cal), "ACL Art. 43(1)", "night_holiday"
+        )
+        assert r.until == sh(2026, 3, 9, 6)
+    # Friday night waits for Monday morning too.
+    assert night_holiday_guard(sh(2026, 3, 6, 23), cal).until == sh(2026, 3, 9, 6)  # type: ignore[union-attr]
+
+
+def test_national_day(cal: StatutoryCalendar) -> None:
+    r = refused(night_holiday_guard(sh(2026, 10, 1, 10), cal), "ACL Art. 43(1)", "night_holiday")
+    assert "国庆节" in r.reason
+    assert r.until == sh(2026, 10, 8, 6)  # Oct 1-7 off, Thu Oct 8 works
+
+
+def test_make_up_days_are_working_days(cal: StatutoryCalendar) -> None:
+    for day in (date(2026, 2, 14), date(2026, 2, 28), date(2026, 9, 20)):  # Sat, Sat, Sun 调休
+        assert night_holiday_guard(sh(day.year, day.month, day.day, 10), cal) is None
+    # Night on make-up Sat Feb 14 waits out 春节 (Feb 15-23): Tue Feb 24 06:00.
+    assert night_holiday_guard(sh(2026, 2, 14, 23), cal).until == sh(2026, 2, 24, 6)  # type: ignore[union-attr]
+
+
+def test_emergency_needs_a_reason(cal: StatutoryCalendar) -> None:
+    for at in (sh(2026, 3, 3, 23), sh(2026, 10, 1, 10)):
+        reason = "危房随时倒塌 / imminent collapse"
+        assert night_holiday_guard(at, cal, emergency=True, emergency_reason=reason) is None
+    for blank in (None, "", "   "):
+        r = night_holiday_guard(sh(2026, 3, 3, 23), cal, emergency=True, emergency_reason=blank)
+        assert "理由" in refused(r, "ACL Art. 43(1)", "night_holiday").reason
+
+
+def test_time_is_read_in_shanghai(cal: StatutoryCalendar) -> None:
+    # 2026-03-03 15:30 UTC = 23:30 Shanghai (Tue) -> night.
+    refused(
+        night_holiday_guard(datetime(2026, 3, 3, 15, 30, tzinfo=UTC), cal),
+        "ACL Art. 43(1)",
+        "night_holiday",
+    )
+    # 2026-03-02 22:30 UTC = Tue 2026-03-03 06:30 Shanghai -> daytime.
+    assert night_holiday_guard(datetime(2026, 3, 2, 22, 30, tzinfo=UTC), cal) is None
+    assert night_holiday_guard(datetime(2026, 3, 3, 23), cal) is not None  # naive = Shanghai
+
+
+def test_local_night_window(cal: StatutoryCalendar) -> None:
+    window = {"night_start": "20:00", "night_end": "07:00"}
+    assert night_holiday_guard(sh(2026, 3, 4, 21), cal, **window) is not None
+    assert night_holiday_guard(sh(2026, 3, 4, 6, 30), cal, **window) is not None
+    assert night_holiday_guard(sh(2026, 3, 4, 7), cal, **window) is None
+
+
+def test_unknown_year_is_never_guessed(cal: StatutoryCalendar) -> None:
+    with pytest.raises(UnknownHolidayYear):
+        night_holiday_guard(sh(2027, 3, 3, 10), cal)
+    # Thu 2026-12-31 23:00 is refused; when it lapses depends on 2027, so `until` stays None.
+    r = refused(night_holiday_guard(sh(2026, 12, 31, 23), cal), "ACL Art. 43(1)", "night_holiday")
+    assert r.until is None
+
+
+# -- utility cutoff -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "basis", [None, "construction_site_supply", "safety_law_70", "local_regulation"]
+)
+def test_residential_cutoff_always_refused(basis: str | None) -> None:
+    for use in ("residential", "mixed", None, "warehouse"):  # unknown uses cannot exclude homes
+        r = utility_cutoff_guard(use_type=use, cutoff_basis=basis, head_approved=True)
+        refused(r, "ACL Art. 43(2)", "utility_cutoff")
+
+
+def test_construction_site_supply() -> None:
+    r = utility_cutoff_guard(use_type="construction_site", cutoff_basis="construction_site_supply")
+    assert r is None
+    r = utility_cutoff_guard(use_type="business", cutoff_basis="construction_site_supply")
+    refused(r, "ACL Art. 13", "utility_cutoff")  # that basis covers site supply only
+
+
+def test_business_needs_a_basis() -> None:
+    r = utility_cutoff_guard(use_type="business", cutoff_basis=None)
+    refused(r, "ACL Art. 13", "utility_cutoff")
+    r = utility_cutoff_guard(use_type="business", cutoff_basis="local_regulation")
+    assert r is None
+
+
+def test_safety_law_70_needs_head_approval() -> None:
+    ok = utility_cutoff_guard(
+        use_type="production", cutoff_basis="safety_law_70", head_approved=True
+    )
+    assert ok is None
+    for approved in (None, False):
+        r = utility_cutoff_guard(
+            use_type="business", cutoff_basis="safety_law_70", head_approved=approved
+        )
+        refused(r, "安全生产法 Art. 70", "utility_cutoff")
+    r = utility_cutoff_guard(
+        use_type="construction_site", cutoff_basis="construction_site_supply", head_approved=False
+    )
+    refused(r, "PROCEDURE §3", "utility_cutoff")
+
+
+# -- segregation of duties ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("duty", "article"),
+    [
+        ("legal_review", "APL Art. 58"),
+        ("hearing_chair", "APL Art. 64"),
+        ("decision_approval", "APL Art. 58"),
+    ],
+)
+def test_investigator_may_not(duty: str, article: str) -> None:
+    team = ["wang", "li"]
+    r = segregation_guard(actor="li", investigators=iter(team), duty=duty)
+    refused(r, article, "segregation_of_duties")
+    assert segregation_guard(actor="zhao", investigators=iter(team), duty=duty) is None
+    refused(
+        segregation_guard(actor=" ", investigators=team, duty=duty),
+        article,
+        "segregation_of_duties",
+    )
+
+
+def test_unknown_duty_is_an_error() -> None:
+    with pytest.raises(ValueError):
+        segregation_guard(actor="zhao", investigators=[], duty="cleaning")
+
+
+# -- no heavier penalty -------------------------------------------------------------------------
+
+
+def test_no_increase_after_statement() -> None:
+    r = no_heavier_penalty_guard(
+        intended_fine_amount=50_000, fine_amount=60_000, statement_made=True
+    )
+    refused(r, "APL Art. 45", "no_heavier_penalty")
+    for fine in (50_000.0, 50_000.004, 40_000.0):  # equal to the cent, or lower
+        for stated in (True, False):
+            r = no_heavier_penalty_guard(
+                intended_fine_amount=50_000, fine_amount=fine, statement_made=stated
+            )
+            assert r is None
+
+
+def test_fine_above_the_notice_needs_a_new_notice() -> None:
+    r = no_heavier_penalty_guard(
+        intended_fine_amount=50_000, fine_amount=60_000, statement_made=False
+    )
+    refused(r, "APL Art. 62", "no_heavier_penalty")
+    r = no_heavier_penalty_guard(intended_fine_amount=None, fine_amount=1_000, statement_made=False)
+    refused(r, "APL Art. 62", "no_heavier_penalty")  # a fine never announced
+    assert (
+        no_heavier_penalty_guard(intended_fine_amount=None, fine_amount=None, statement_made=True)
+        is None
+    )
+    with pytest.raises(ValueError):
+        no_heavier_penalty_guard(intended_fine_amount=1, fine_amount=-1, statement_made=False)
+
+
+# -- late-payment surcharge ---------------------------------------------------------------------
+
+
+def test_fine_surcharge() -> None:
+    due = date(2026, 3, 17)
+    assert fine_surcharge(10_000, due, date(2026, 3, 27)) == 3_000  # 10 days x 3 % x 10,000
+    assert fine_surcharge(10_000, due, date(2026, 4, 26)) == 10_000  # 40 days: 12,000 capped
+    assert fine_surcharge(10_000, due, date(2026, 4, 19)) == 9_900  # 33 days: 99 %
+    assert fine_surcharge(10_000, due, date(2026, 4, 20)) == 10_000  # 34 days: 102 % capped
+    assert fine_surcharge(10_000, due, due) == 0  # paid on the last day
+    assert fine_surcharge(10_000, due, date(2026, 3, 1)) == 0  # paid early
+    assert fine_surcharge(333.33, due, date(2026, 3, 18)) == 10.0  # 1 day: 9.9999 -> 10.00
