@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from engine.errors import (
     Conflict,
     DeploymentRejected,
+    DutyConflict,
     GuardRefused,
     NotFound,
     PermissionDenied,
@@ -68,6 +69,14 @@ def _domain(_: Request, exc: Exception) -> JSONResponse:
             type_="/problems/guard-refused",
             article=exc.article,
             rule=getattr(exc, "rule", None),
+        )
+    if isinstance(exc, DutyConflict):
+        return problem(
+            403,
+            str(exc),
+            type_="/problems/segregation-of-duties",
+            article=exc.article,
+            rule=exc.rule,
         )
     if isinstance(exc, NotFound):
         return problem(404, str(exc), type_="/problems/not-found")

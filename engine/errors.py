@@ -76,9 +76,22 @@ class GuardRefused(Conflict):
 
     article: str
     reason: str
+    rule: str = "guard"
 
     def __str__(self) -> str:
         return f"{self.article}: {self.reason}"
+
+
+@dataclass
+class DutyConflict(PermissionDenied):
+    """Segregation of duties: this person may not perform this step (403, names the rule)."""
+
+    article: str
+    reason: str
+    rule: str = "segregation_of_duties"
+
+    def __str__(self) -> str:
+        return f"{self.rule} ({self.article}): {self.reason}"
 
 
 class ProcessFault(QingweiError):

@@ -25,6 +25,8 @@ _DAY = timedelta(days=1)
 
 @dataclass(frozen=True)
 class Refusal:
+    """A legal "no": the article that forbids, why, and when time alone would cure it."""
+
     article: str  # short form, e.g. "ACL Art. 44"
     rule: str  # execution | night_holiday | utility_cutoff | segregation_of_duties | ...
     reason: str  # "中文 / English", naming what is missing and until when
@@ -87,8 +89,12 @@ def lawsuit_window_end(
     return cal.deadline(served, "15 CD" if legal_basis in ("LAL77", "LAL78") else "6 M")
 
 
+def _no(rule: str, article: str, zh: str, en: str, until: datetime | None = None) -> Refusal:
+    return Refusal(article, rule, f"{zh} / {en}", until)
+
+
 def _refuse(article: str, zh: str, en: str, until: datetime | None = None) -> Refusal:
-    return Refusal(article, "execution", f"{zh} / {en}", until)
+    return _no("execution", article, zh, en, until)
 
 
 def execution_guard(f: ExecutionFacts, cal: StatutoryCalendar) -> Refusal | None:
@@ -100,63 +106,41 @@ def execution_guard(f: ExecutionFacts, cal: StatutoryCalendar) -> Refusal | None
     pending review keeps the guard shut and its result must be recorded before it reopens.
     """
     at = parse_instant(f.at)
+
+    def running(article: str, zh: str, en: str, end: datetime) -> Refusal:
+        return _refuse(
+            article, f"{zh}尚未届满（至 {_last(end)}）", f"{en} runs until {_last(end)}", end
+        )
+
     served = f.decision_served_at
     if served is None or served > at.date():
         return _refuse("APL Art. 61", "处罚决定书尚未送达", "the decision has not been served")
     if not f.remedies_waived:
         end = review_window_end(served, cal, remedy_rights_stated=f.remedy_rights_stated)
-        if at < end:
-            return _refuse(
-                "ARL Art. 20",
-                f"复议申请期限尚未届满（至 {_last(end)}）",
-                f"the review window runs until {_last(end)}"
-                + ("" if f.remedy_rights_stated else " (rights not stated: 1 year)"),
-                end,
-            )
+        if at < end:  # with the rights omitted both windows are 1 Y: this branch answers
+            return running("ARL Art. 20", "复议申请期限", "the review window", end)
         end = lawsuit_window_end(served, f.legal_basis, f.remedy_rights_stated, cal)
         if at < end:
-            # With the rights omitted both windows are 1 Y, so the review branch answers first.
-            return _refuse(
-                "LAL Art. 83" if f.legal_basis.startswith("LAL") else "ALL Art. 46",
-                f"诉讼期限尚未届满（至 {_last(end)}）",
-                f"the lawsuit window runs until {_last(end)}",
-                end,
-            )
+            article = "LAL Art. 83" if f.legal_basis.startswith("LAL") else "ALL Art. 46"
+            return running(article, "起诉期限", "the lawsuit window", end)
     if f.review_pending or f.lawsuit_pending:
-        what = "复议" if f.review_pending else "诉讼"
-        en = "review" if f.review_pending else "lawsuit"
-        return _refuse(
-            "ACL Art. 44",
-            f"当事人已申请{what}，案件未终结前不得强制拆除",
-            f"a {en} is pending; demolition waits for its final result",
-        )
+        zh, en = ("复议", "review") if f.review_pending else ("诉讼", "lawsuit")
+        zh = f"当事人已申请{zh}，终结前不得强制拆除"
+        return _refuse("ACL Art. 44", zh, f"a {en} is pending; demolition waits for its result")
     if f.demand_served_at is None:
         return _refuse("ACL Art. 35", "催告书尚未送达", "the formal demand has not been served")
     end = cal.deadline(f.demand_served_at, f.demand_period)
     if at < end:
-        return _refuse(
-            "ACL Art. 37",
-            f"催告期限尚未届满（至 {_last(end)}）",
-            f"the demand period runs until {_last(end)}",
-            end,
-        )
+        return running("ACL Art. 37", "催告期限", "the demand period", end)
     if f.public_notice_at is None:
         return _refuse("ACL Art. 44", "强制拆除公告尚未发布", "no public notice has been issued")
     end = cal.deadline(f.public_notice_at, f.public_notice_period)
     if at < end:
-        return _refuse(
-            "ACL Art. 44",
-            f"公告限期自行拆除的期限尚未届满（至 {_last(end)}）",
-            f"the public-notice period runs until {_last(end)}",
-            end,
-        )
+        return running("ACL Art. 44", "公告限期自行拆除的期限", "the public-notice period", end)
     if f.safety_appraisal_required and not f.safety_appraisal_done:
-        # No national statute requires it; PROCEDURE §3/§8 does, from 浙江 Art. 12(3).
-        return _refuse(
-            "PROCEDURE §3 / 浙江 Art. 12",
-            "需安全鉴定而尚未完成",
-            "a required safety appraisal has not been done",
-        )
+        # No national statute requires it; PROCEDURE §3/§8 does, after 浙江 Art. 12(3).
+        zh, en = "需安全鉴定而尚未完成", "a required safety appraisal has not been done"
+        return _refuse("PROCEDURE §3 / 浙江 Art. 12", zh, en)
     return None
 
 
@@ -192,27 +176,21 @@ def night_holiday_guard(
     if allowed(local):
         return None
     if emergency:
-        return Refusal(
-            "ACL Art. 43(1)",
-            "night_holiday",
-            "紧急情况须记录理由 / an emergency override requires a recorded reason",
+        return _no(
+            "night_holiday", "ACL Art. 43(1)", "紧急情况须记录理由", "an emergency needs a reason"
         )
     day = local.date()
-    name = cal.holiday_name(day)
-    if not cal.is_working_day(day):
+    if cal.is_working_day(day):
+        zh, en = f"夜间（{night_start}–{night_end}）", f"it is night ({night_start}-{night_end})"
+    else:
+        name = cal.holiday_name(day)
         zh = f"{day.isoformat()} 为{name or '休息日'}"
         en = f"{day.isoformat()} is {'a statutory holiday' if name else 'a rest day'}"
-    else:
-        zh = f"夜间（{night_start}–{night_end}）"
-        en = f"it is night ({night_start}-{night_end})"
     until = _next_allowed(local, end, allowed)
-    nxt = until.isoformat(timespec="minutes") if until else "未知 / unknown"
-    return Refusal(
-        "ACL Art. 43(1)",
-        "night_holiday",
-        f"{zh}，不得实施强制执行（最早 {nxt}） / {en}; no coercive execution before {nxt}",
-        until,
-    )
+    nxt = until.isoformat(timespec="minutes") if until else None
+    zh += f"，不得实施强制执行（最早 {nxt or '未知'}）"
+    en += f"; no coercive execution before {nxt or 'an unknown date (schedule not loaded)'}"
+    return _no("night_holiday", "ACL Art. 43(1)", zh, en, until)
 
 
 def _next_allowed(
@@ -231,12 +209,12 @@ def _next_allowed(
     return None
 
 
-_RESIDENTIAL = frozenset({"residential", "mixed"})
 _PRODUCTION = frozenset({"business", "production"})
+_NON_RESIDENTIAL = _PRODUCTION | {"construction_site", "other"}  # "residential", "mixed": homes
 _BASIS_USES = {
     "construction_site_supply": frozenset({"construction_site"}),  # 北京 Art. 65; 浙江 Art. 23
     "safety_law_70": _PRODUCTION,  # 安全生产法 Art. 70
-    "local_regulation": _PRODUCTION | {"construction_site", "other"},
+    "local_regulation": _NON_RESIDENTIAL,
 }
 
 
@@ -253,27 +231,18 @@ def utility_cutoff_guard(
     """
     use = (use_type or "").strip().lower()
     basis = (cutoff_basis or "").strip()
-    if use in _RESIDENTIAL or use not in _PRODUCTION | {"construction_site", "other"}:
-        return Refusal(
-            "ACL Art. 43(2)",
-            "utility_cutoff",
-            f"不得对居民生活停止供水供电供热供气（用途：{use or '未知'}） / cutting utilities "
-            f"for residents' living is forbidden (use: {use or 'unknown'})",
-        )
+    rule = "utility_cutoff"
+    if use not in _NON_RESIDENTIAL:
+        zh = f"不得对居民生活停止供水、供电、供热、供燃气（用途：{use or '未知'}）"
+        en = f"cutting utilities for residents' living is forbidden (use: {use or 'unknown'})"
+        return _no(rule, "ACL Art. 43(2)", zh, en)
     if use not in _BASIS_USES.get(basis, frozenset()):
-        return Refusal(
-            "ACL Art. 13",
-            "utility_cutoff",
-            f"停止供应缺少适用于该用途的法律依据（{basis or '无'}） / no legal basis for a "
-            f"cutoff covers use {use!r} (basis: {basis or 'none'})",
-        )
+        zh = f"停止供应缺少适用于该用途的法律依据（依据：{basis or '无'}）"
+        en = f"no legal basis for a cutoff covers use {use!r} (basis: {basis or 'none'})"
+        return _no(rule, "ACL Art. 13", zh, en)
     if head_approved is False or (basis == "safety_law_70" and head_approved is not True):
         article = "安全生产法 Art. 70" if basis == "safety_law_70" else "PROCEDURE §3"
-        return Refusal(
-            article,
-            "utility_cutoff",
-            "停止供应须经负责人批准 / a cutoff needs the head's approval",
-        )
+        return _no(rule, article, "停止供应须经负责人批准", "a cutoff needs the head's approval")
     return None
 
 
@@ -294,12 +263,8 @@ def segregation_guard(*, actor: str, investigators: Iterable[str], duty: str) ->
     who = actor.strip()
     if who and who not in {i.strip() for i in investigators}:
         return None
-    return Refusal(
-        article,
-        "segregation_of_duties",
-        f"本案调查人员（{who or '未指明'}）不得{zh} / an investigating officer "
-        f"({who or 'unnamed'}) may not {en}",
-    )
+    zh = f"本案调查人员（{who or '未指明'}）不得{zh}"
+    return _no("segregation_of_duties", article, zh, f"an investigator ({who or '?'}) may not {en}")
 
 
 def no_heavier_penalty_guard(
@@ -319,20 +284,14 @@ def no_heavier_penalty_guard(
             raise ValueError(f"a fine must be a non-negative number, not {amount!r}")
     if intended_fine_amount is not None and round(fine_amount, 2) <= round(intended_fine_amount, 2):
         return None
-    noticed = "未告知罚款" if intended_fine_amount is None else f"告知 {intended_fine_amount:.2f}"
+    was = "none" if intended_fine_amount is None else f"{intended_fine_amount:.2f}"
+    amounts = f"（告知 {was}，拟罚 {fine_amount:.2f}）"
+    en = f"the fine {fine_amount:.2f} exceeds the noticed {was}"
     if statement_made:
-        return Refusal(
-            "APL Art. 45",
-            "no_heavier_penalty",
-            f"不得因陈述申辩加重处罚（{noticed}，拟罚 {fine_amount:.2f}） / the penalty may not be "
-            "increased after the party's statement",
-        )
-    return Refusal(
-        "APL Art. 62",
-        "no_heavier_penalty",
-        f"罚款超出事先告知（{noticed}，拟罚 {fine_amount:.2f}），须重新告知 / a fine above the "
-        "advance notice needs a new notice (APL Art. 44)",
-    )
+        zh = f"不得因当事人陈述、申辩给予更重的处罚{amounts}"
+        return _no("no_heavier_penalty", "APL Art. 45", zh, en + " after the party's statement")
+    zh = f"罚款超出事先告知的内容{amounts}，须重新告知"
+    return _no("no_heavier_penalty", "APL Art. 62", zh, en + "; a new advance notice is needed")
 
 
 def fine_surcharge(fine_amount: float, due: date, paid_or_now: date) -> float:

@@ -20,6 +20,7 @@ from engine.errors import (
 from engine.runtime import StepFailed
 from engine.services.casework import apply_snapshot, case_view, get_case_row, load_spec
 from engine.services.context import Actor, EngineContext
+from engine.services.guarding import record_refusal, refusal_for_completion
 from engine.services.views import CaseView
 from engine.store.models import Case
 from engine.store.uow import UnitOfWork
@@ -141,11 +142,25 @@ def complete_task(
                 raise ValidationFailed(errors, f"invalid data for form '{task.form_key}'")
         now = ctx.clock.now()
         loaded = load_spec(ctx, uow, case.process_version_id)
+        info = loaded.elements.get(task.element_id)
+        refusal = refusal_for_completion(
+            uow, ctx=ctx, case=case, task=task, info=info, data=data, actor=actor, now=now
+        )
+        if refusal is not None:
+            raise record_refusal(
+                uow,
+                ctx=ctx,
+                case=case,
+                refusal=refusal,
+                actor=actor,
+                element_id=task.element_id,
+                attempted=data,
+                now=now,
+            )
         try:
             snapshot = ctx.runtime.complete_task(loaded, case.state, task_id, data, now)
         except StepFailed as exc:
             raise ProcessFault(str(exc)) from exc
-        info = loaded.elements.get(task.element_id)
         head = audit.ChainHead.of(case)
         audit.append(
             uow,

@@ -36,8 +36,8 @@ def cal() -> StatutoryCalendar:
     return StatutoryCalendar.load()
 
 
-def sh(*args: int) -> datetime:
-    return datetime(*args, tzinfo=TZ)  # type: ignore[misc]
+def sh(y: int, m: int, d: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
+    return datetime(y, m, d, hour, minute, second, tzinfo=TZ)
 
 
 def refused(result: Refusal | None, article: str, rule: str = "execution") -> Refusal:
@@ -123,7 +123,7 @@ def test_review_window_open(cal: StatutoryCalendar) -> None:
 def test_lawsuit_window_open_names_its_end(cal: StatutoryCalendar) -> None:
     r = refused(execution_guard(replace(BASE, at=sh(2026, 8, 20, 10)), cal), "ALL Art. 46")
     assert r.until == sh(2026, 9, 3)
-    assert "诉讼期限" in r.reason and "2026-09-02" in r.reason
+    assert "起诉期限" in r.reason and "2026-09-02" in r.reason
 
 
 def test_window_lapses_at_24_00_of_its_last_day(cal: StatutoryCalendar) -> None:
@@ -136,8 +136,8 @@ def test_window_lapses_at_24_00_of_its_last_day(cal: StatutoryCalendar) -> None:
 
 
 def test_review_or_lawsuit_pending(cal: StatutoryCalendar) -> None:
-    for pending in ({"review_pending": True}, {"lawsuit_pending": True}):
-        r = refused(execution_guard(replace(BASE, **pending), cal), "ACL Art. 44")
+    for facts in (replace(BASE, review_pending=True), replace(BASE, lawsuit_pending=True)):
+        r = refused(execution_guard(facts, cal), "ACL Art. 44")
         assert r.until is None  # only a final result cures it, not time
 
 
@@ -270,10 +270,15 @@ def test_time_is_read_in_shanghai(cal: StatutoryCalendar) -> None:
 
 
 def test_local_night_window(cal: StatutoryCalendar) -> None:
-    window = {"night_start": "20:00", "night_end": "07:00"}
-    assert night_holiday_guard(sh(2026, 3, 4, 21), cal, **window) is not None
-    assert night_holiday_guard(sh(2026, 3, 4, 6, 30), cal, **window) is not None
-    assert night_holiday_guard(sh(2026, 3, 4, 7), cal, **window) is None
+    def guard(at: datetime) -> Refusal | None:
+        return night_holiday_guard(at, cal, night_start="20:00", night_end="07:00")
+
+    assert guard(sh(2026, 3, 4, 21)) is not None
+    assert guard(sh(2026, 3, 4, 6, 30)) is not None
+    assert guard(sh(2026, 3, 4, 7)) is None
+    assert guard(sh(2026, 3, 4, 19, 59)) is None
+    with pytest.raises(ValueError):
+        night_holiday_guard(sh(2026, 3, 4, 7), cal, night_start="06:00", night_end="06:00")
 
 
 def test_unknown_year_is_never_guessed(cal: StatutoryCalendar) -> None:

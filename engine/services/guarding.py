@@ -1,0 +1,184 @@
+"""Apply the legal guards (engine/guards.py) to a task completion, whatever the BPMN says.
+
+Guards are keyed on what the law cares about, not on how a diagram is drawn: the stage of the
+task (`forced_demolition` is coercive execution), the data submitted (`utility_cutoff`,
+`fine_amount`), and the lane or duty of the person acting (legal review, hearing chair). A refusal
+is audited in its own transaction and the case is otherwise left exactly as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from engine import audit, guards
+from engine.calendar import parse_instant
+from engine.errors import DutyConflict, GuardRefused
+from engine.runtime import ElementInfo
+from engine.services.context import Actor, EngineContext
+from engine.store.models import AuditEvent, Case, ReadyTaskRow
+from engine.store.uow import UnitOfWork
+
+COERCIVE_STAGES = frozenset({"forced_demolition"})
+REMEDY_FILED = {"review_filed": "review", "lawsuit_filed": "lawsuit"}
+
+
+def _date(value: Any) -> date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return parse_instant(value).date()
+    except (TypeError, ValueError):
+        return None
+
+
+def _pending_remedies(events: Sequence[AuditEvent]) -> tuple[bool, bool]:
+    """(review pending, lawsuit pending): filed and no final result recorded after it."""
+    pending = {"review": False, "lawsuit": False}
+    for e in events:
+        if e.action != "message_received":
+            continue
+        name = e.data.get("message")
+        if name in REMEDY_FILED:
+            pending[REMEDY_FILED[name]] = True
+        elif name == "remedy_result":
+            pending = {"review": False, "lawsuit": False}
+    return pending["review"], pending["lawsuit"]
+
+
+def _investigators(events: Sequence[AuditEvent]) -> set[str]:
+    return {
+        e.actor
+        for e in events
+        if e.action in ("task_completed", "case_opened")
+        and (e.action == "case_opened" or e.data.get("stage") == "investigation")
+    }
+
+
+def _duty(task: ReadyTaskRow, info: ElementInfo | None) -> str | None:
+    declared = info.properties.get("duty") if info else None
+    if declared:
+        return declared
+    if task.lane == "legal_review":
+        return "legal_review"
+    if task.stage == "hearing" and task.lane in ("legal_review", "head"):
+        return "hearing_chair"
+    return None
+
+
+def refusal_for_completion(
+    uow: UnitOfWork,
+    *,
+    ctx: EngineContext,
+    case: Case,
+    task: ReadyTaskRow,
+    info: ElementInfo | None,
+    data: Mapping[str, Any],
+    actor: Actor,
+    now: datetime,
+) -> guards.Refusal | None:
+    """The first legal guard that forbids this completion, or None."""
+    cal = ctx.runtime.calendar
+    merged = {**case.data, **dict(data)}
+    events: Sequence[AuditEvent] | None = None
+
+    def trail() -> Sequence[AuditEvent]:
+        nonlocal events
+        if events is None:
+            events = uow.audit.chain(case.id)
+        return events
+
+    duty = _duty(task, info)
+    if duty is not None:
+        refusal = guards.segregation_guard(
+            actor=actor.username, investigators=_investigators(trail()), duty=duty
+        )
+        if refusal is not None:
+            return refusal
+
+    if data.get("utility_cutoff") is True:
+        refusal = guards.utility_cutoff_guard(
+            use_type=merged.get("use_type"),
+            cutoff_basis=merged.get("cutoff_basis"),
+            head_approved=merged.get("head_approved"),
+        )
+        if refusal is not None:
+            return refusal
+
+    if "fine_amount" in data and data.get("fine_amount") is not None:
+        refusal = guards.no_heavier_penalty_guard(
+            intended_fine_amount=merged.get("intended_fine_amount"),
+            fine_amount=float(data["fine_amount"]),
+            statement_made=bool(merged.get("statement_made") or merged.get("hearing_requested")),
+        )
+        if refusal is not None:
+            return refusal
+
+    if task.stage in COERCIVE_STAGES:
+        legal = ctx.settings.legal
+        at_value = data.get("demolition_at") or merged.get("demolition_at")
+        at = parse_instant(at_value) if at_value else now
+        refusal = guards.night_holiday_guard(
+            at,
+            cal,
+            night_start=legal.night_start,
+            night_end=legal.night_end,
+            emergency=bool(merged.get("emergency")),
+            emergency_reason=merged.get("emergency_reason"),
+        )
+        if refusal is not None:
+            return refusal
+        review_pending, lawsuit_pending = _pending_remedies(trail())
+        legal_basis = str(merged.get("legal_basis") or "URPL64")
+        facts = guards.ExecutionFacts(
+            at=max(at, now),
+            decision_served_at=_date(merged.get("decision_served_at")),
+            remedy_rights_stated=merged.get("remedy_rights_stated") is not False,
+            remedies_waived=bool(merged.get("remedies_waived")),
+            review_pending=review_pending,
+            lawsuit_pending=lawsuit_pending,
+            demand_served_at=_date(merged.get("demand_served_at")),
+            public_notice_at=_date(merged.get("public_notice_at")),
+            safety_appraisal_required=bool(merged.get("safety_appraisal_required")),
+            safety_appraisal_done=bool(merged.get("safety_appraisal_done")),
+            legal_basis=legal_basis if legal_basis in guards.LEGAL_BASES else "URPL64",
+            public_notice_period=legal.public_notice_period,
+            demand_period=legal.demand_period,
+        )
+        return guards.execution_guard(facts, cal)
+    return None
+
+
+def record_refusal(
+    uow: UnitOfWork,
+    *,
+    ctx: EngineContext,
+    case: Case,
+    refusal: guards.Refusal,
+    actor: Actor,
+    element_id: str | None,
+    attempted: Mapping[str, Any],
+    now: datetime,
+) -> Exception:
+    """Audit the refusal (the case's state and version stay as they were), commit, and return
+    the error to raise: 403 for segregation of duties, 409 for every other legal guard."""
+    head = audit.ChainHead.of(case)
+    audit.append(
+        uow,
+        head,
+        at=now,
+        actor=actor.username,
+        roles=actor.roles,
+        action="guard_refused",
+        element_id=element_id,
+        data={"rule": refusal.rule, "reason": refusal.reason, "attempted": dict(attempted)},
+        basis=refusal.article,
+    )
+    uow.cases.save_if_version(
+        case.id, case.case_version, {"audit_seq": head.seq, "audit_head": head.hash}
+    )
+    ctx.commit(uow)
+    if refusal.rule == "segregation_of_duties":
+        return DutyConflict(refusal.article, refusal.reason)
+    return GuardRefused(refusal.article, refusal.reason, refusal.rule)
