@@ -60,6 +60,9 @@ class Snapshot:
     completed_elements: list[str]
     active_elements: list[str]
     fired_elements: list[str] = field(default_factory=list)
+    # True when the step left the set of waiting timers (ids and due dates) as it found it,
+    # so the store can skip rewriting the timer index.
+    timers_unchanged: bool = False
 
 
 @dataclass(frozen=True)

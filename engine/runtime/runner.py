@@ -72,6 +72,13 @@ class ProcessRuntime:
     def spec_json(self, definition: ProcessDefinition) -> dict[str, Any]:
         return self.serializer.spec_to_dict(definition.spec, definition.subprocess_specs)
 
+    def cached_spec(self, cache_key: Any) -> LoadedSpec | None:
+        with self._lock:
+            hit = self._cache.get(cache_key)
+            if hit is not None:
+                self._cache.move_to_end(cache_key)
+            return hit
+
     def load_spec(self, cache_key: Any, spec_json: Mapping[str, Any]) -> LoadedSpec:
         """Restore (or take from the cache) the spec of one process version."""
         with self._lock:
@@ -113,10 +120,11 @@ class ProcessRuntime:
             task = self._find_task(workflow, task_id)
             if task is None or not task.task_spec.manual or task.state != TaskState.READY:
                 raise TaskNotReady(f"task {task_id} is not ready")
+            timers_before = self._timer_keys(workflow)
             task.data.update(dict(data))
             self._run(task)
             self._advance(workflow)
-            return self._snapshot(workflow, loaded, before=set())
+            return self._snapshot(workflow, loaded, before=set(), timers_before=timers_before)
 
     def deliver_message(
         self,
@@ -129,13 +137,14 @@ class ProcessRuntime:
         with at_instant(now):
             workflow = self._restore(loaded, state)
             workflow.refresh_timers()
+            timers_before = self._timer_keys(workflow)
             event = BpmnEvent(MessageEventDefinition(name), dict(payload))
             try:
                 workflow.send_event(event)
             except WorkflowException as exc:
                 raise NotWaitingForMessage(f"the case is not waiting for '{name}'") from exc
             self._advance(workflow)
-            return self._snapshot(workflow, loaded, before=set())
+            return self._snapshot(workflow, loaded, before=set(), timers_before=timers_before)
 
     def fire_due_timers(self, loaded: LoadedSpec, state: str, now: datetime) -> Snapshot:
         """Let every timer due at or before `now` fire; `fired_elements` says which did.
@@ -224,8 +233,18 @@ class ProcessRuntime:
                     names.add(definition.name)
         return sorted(names)
 
+    def _timer_keys(self, workflow: BpmnWorkflow) -> set[tuple[str, Any]]:
+        return {
+            (str(t.id), t._get_internal_data("event_value"))
+            for t, _ in self._waiting_timer_tasks(workflow)
+        }
+
     def _snapshot(
-        self, workflow: BpmnWorkflow, loaded: LoadedSpec, before: set[tuple[str, str]]
+        self,
+        workflow: BpmnWorkflow,
+        loaded: LoadedSpec,
+        before: set[tuple[str, str]],
+        timers_before: set[tuple[str, Any]] | None = None,
     ) -> Snapshot:
         elements = loaded.elements
         ready: list[ReadyTask] = []
@@ -282,4 +301,6 @@ class ProcessRuntime:
             completed_elements=sorted(set(completed)),
             active_elements=sorted(set(active)),
             fired_elements=sorted(fired),
+            timers_unchanged=timers_before is not None
+            and timers_before == self._timer_keys(workflow),
         )

@@ -18,7 +18,7 @@ from engine.errors import (
     ValidationFailed,
 )
 from engine.runtime import StepFailed
-from engine.services.casework import apply_snapshot, case_view, get_case_row, load_spec
+from engine.services.casework import apply_snapshot, get_case_row, load_spec, written_view
 from engine.services.context import Actor, EngineContext
 from engine.services.guarding import record_refusal, refusal_for_completion
 from engine.services.views import CaseView
@@ -99,10 +99,18 @@ def open_case(
         )
         if snapshot.completed:
             audit.append(uow, head, at=now, actor="system", roles=("system",), action="case_closed")
-        values = apply_snapshot(
-            uow, case, snapshot, loaded, expected_version=0, now=now, data=dict(data), head=head
+        written = apply_snapshot(
+            uow,
+            case,
+            snapshot,
+            loaded,
+            expected_version=0,
+            now=now,
+            data=dict(data),
+            head=head,
+            existing_tasks=(),
         )
-        view = case_view(uow, case, values)
+        view = written_view(case, written)
         ctx.commit(uow)
         return view
 
@@ -131,8 +139,9 @@ def complete_task(
             raise StaleCaseVersion(
                 f"case {case.case_no} is at version {case.case_version}, not {case_version}"
             )
-        task = uow.cases.task(task_id)
-        if task is None or task.case_id != case.id:
+        existing = uow.cases.task_records(case.id)
+        task = next((t for t in existing if t.id == task_id), None)
+        if task is None:
             raise TaskNotReady(f"task {task_id} is not ready on case {case.case_no}")
         if not task.lane or not actor.has(task.lane):
             raise PermissionDenied(f"task '{task.name}' belongs to the '{task.lane}' lane")
@@ -184,7 +193,7 @@ def complete_task(
                 uow, head, at=now, actor=actor.username, roles=actor.roles, action="case_closed"
             )
         merged = {**case.data, **dict(data)}
-        values = apply_snapshot(
+        written = apply_snapshot(
             uow,
             case,
             snapshot,
@@ -193,8 +202,9 @@ def complete_task(
             now=now,
             data=merged,
             head=head,
+            existing_tasks=existing,
         )
-        view = case_view(uow, case, values)
+        view = written_view(case, written)
         ctx.commit(uow)
         return view
 
@@ -242,9 +252,9 @@ def send_message(
                 uow, head, at=now, actor=actor.username, roles=actor.roles, action="case_closed"
             )
         merged = {**case.data, name: dict(data)}
-        values = apply_snapshot(
+        written = apply_snapshot(
             uow, case, snapshot, loaded, expected_version=expected, now=now, data=merged, head=head
         )
-        view = case_view(uow, case, values)
+        view = written_view(case, written)
         ctx.commit(uow)
         return view

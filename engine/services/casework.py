@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -10,15 +12,21 @@ from engine.errors import NotFound, StaleCaseVersion
 from engine.runtime import LoadedSpec, ProcessRuntime, Snapshot
 from engine.services.context import EngineContext
 from engine.services.views import CaseView, TaskView, TimerView
-from engine.store.models import Case, ReadyTaskRow, TimerRow
+from engine.store.models import Case, ReadyTaskRow
 from engine.store.uow import UnitOfWork
 
 
 def load_spec(ctx: EngineContext, uow: UnitOfWork, version_id: int) -> LoadedSpec:
+    """The spec of a process version; versions are immutable, so the id is a sound cache key
+    and the (large) stored spec is read only on a cache miss."""
+    key = ("pv", str(uow.engine_url), version_id)
+    cached = ctx.runtime.cached_spec(key)
+    if cached is not None:
+        return cached
     row = uow.processes.by_id(version_id)
     if row is None:
         raise NotFound(f"process version {version_id} does not exist")
-    return ctx.runtime.load_spec(("pv", version_id, row.sha256), row.spec_json)
+    return ctx.runtime.load_spec(key, row.spec_json)
 
 
 def get_case_row(
@@ -44,6 +52,15 @@ def next_stage(case: Case, snapshot: Snapshot, loaded: LoadedSpec) -> str:
     return case.stage
 
 
+@dataclass
+class Written:
+    """What a change wrote: the case row values and the new task and timer projections."""
+
+    values: dict[str, Any]
+    tasks: list[TaskView]
+    timers: list[TimerView]
+
+
 def apply_snapshot(
     uow: UnitOfWork,
     case: Case,
@@ -54,12 +71,14 @@ def apply_snapshot(
     now: datetime,
     data: dict[str, Any],
     head: ChainHead,
+    existing_tasks: Sequence[Any] | None = None,
     status: str | None = None,
-) -> dict[str, Any]:
+) -> Written:
     """Write the case row (guarded by `case_version`), its ready tasks and its timers.
 
-    Returns the values written to the case row. Raises StaleCaseVersion if another transaction
-    changed the case first; the caller's unit of work then rolls everything back.
+    Raises StaleCaseVersion if another transaction changed the case first; the caller's unit of
+    work then rolls everything back. `existing_tasks` (the task records the caller already
+    read) saves a query on the hot path.
     """
     stage = next_stage(case, snapshot, loaded)
     values: dict[str, Any] = {
@@ -79,48 +98,97 @@ def apply_snapshot(
     }
     if not uow.cases.save_if_version(case.id, expected_version, values):
         raise StaleCaseVersion(f"case {case.case_no} was changed by someone else; reload it")
-    uow.cases.replace_tasks(
+    if existing_tasks is None:
+        existing_tasks = uow.cases.task_records(case.id)
+    task_rows = uow.cases.sync_tasks(
         case.id,
+        existing_tasks,
         [
-            ReadyTaskRow(
-                id=t.task_id,
-                case_id=case.id,
-                element_id=t.element_id,
-                name=t.name,
-                lane=t.lane,
-                form_key=t.form_key,
-                stage=t.stage,
-                created_at=now,
-                due_at=None,
-            )
+            {
+                "id": t.task_id,
+                "case_id": case.id,
+                "element_id": t.element_id,
+                "name": t.name,
+                "lane": t.lane,
+                "form_key": t.form_key,
+                "stage": t.stage,
+                "created_at": now,
+                "due_at": None,
+            }
             for t in snapshot.ready_tasks
         ],
     )
-    uow.timers.replace(
+    timer_rows = uow.timers.sync(
         case.id,
-        [
-            TimerRow(
-                id=t.task_id,
-                case_id=case.id,
-                element_id=t.element_id,
-                name=t.name,
-                due_at=t.due_at,
-                period=t.period,
-                basis=t.basis,
-                created_at=now,
-            )
+        unchanged=snapshot.timers_unchanged,
+        wanted=[
+            {
+                "id": t.task_id,
+                "case_id": case.id,
+                "element_id": t.element_id,
+                "name": t.name,
+                "due_at": t.due_at,
+                "period": t.period,
+                "basis": t.basis,
+                "created_at": now,
+            }
             for t in snapshot.timers
         ],
     )
-    return values
+    return Written(
+        values,
+        [_task_view(r) for r in task_rows],
+        [
+            TimerView(t["id"], t["element_id"], t["name"], t["due_at"], t["period"], t["basis"])
+            for t in timer_rows
+        ],
+    )
 
 
-def case_view(uow: UnitOfWork, case: Case, values: dict[str, Any] | None = None) -> CaseView:
-    """The public shape of a case; `values` overrides the row where it was just updated."""
-    v = dict(values or {})
+def _field(row: Any, name: str) -> Any:
+    return row[name] if isinstance(row, dict) else getattr(row, name)
+
+
+def _task_view(r: Any) -> TaskView:
+    return TaskView(
+        _field(r, "id"),
+        _field(r, "case_id"),
+        _field(r, "element_id"),
+        _field(r, "name"),
+        _field(r, "lane"),
+        _field(r, "form_key"),
+        _field(r, "stage"),
+        _field(r, "created_at"),
+        _field(r, "due_at"),
+    )
+
+
+def written_view(case: Case, w: Written) -> CaseView:
+    """The public shape of a case just changed, without reading it back."""
+    v = w.values
+    return CaseView(
+        id=case.id,
+        case_no=case.case_no,
+        process_key=case.process_key,
+        process_version=case.process_version,
+        status=v["status"],
+        stage=v["stage"],
+        data=v["data"],
+        case_version=v["case_version"],
+        created_at=case.created_at,
+        updated_at=v["updated_at"],
+        tasks=w.tasks,
+        timers=w.timers,
+        waiting_messages=list(v["waiting_messages"]),
+        parent_case_id=case.parent_case_id,
+    )
+
+
+def case_view(uow: UnitOfWork, case: Case) -> CaseView:
+    """The public shape of a stored case."""
 
     def pick(name: str) -> Any:
-        return v[name] if name in v else getattr(case, name)
+        return getattr(case, name)
 
     timers = uow.timers.for_case(case.id)
     tasks = uow.cases.tasks(case.id)

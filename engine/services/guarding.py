@@ -17,7 +17,7 @@ from engine.calendar import parse_instant
 from engine.errors import DutyConflict, GuardRefused
 from engine.runtime import ElementInfo
 from engine.services.context import Actor, EngineContext
-from engine.store.models import AuditEvent, Case, ReadyTaskRow
+from engine.store.models import AuditEvent, Case
 from engine.store.uow import UnitOfWork
 
 COERCIVE_STAGES = frozenset({"forced_demolition"})
@@ -56,7 +56,7 @@ def _investigators(events: Sequence[AuditEvent]) -> set[str]:
     }
 
 
-def _duty(task: ReadyTaskRow, info: ElementInfo | None) -> str | None:
+def _duty(task: Any, info: ElementInfo | None) -> str | None:
     declared = info.properties.get("duty") if info else None
     if declared:
         return declared
@@ -72,7 +72,7 @@ def refusal_for_completion(
     *,
     ctx: EngineContext,
     case: Case,
-    task: ReadyTaskRow,
+    task: Any,
     info: ElementInfo | None,
     data: Mapping[str, Any],
     actor: Actor,

@@ -23,7 +23,8 @@ def make_engine(settings: DatabaseSettings) -> Engine:
         echo=settings.echo,
         pool_size=settings.pool_size,
         max_overflow=settings.pool_size,
-        pool_pre_ping=True,
+        # No pre-ping: it costs a round trip per transaction; recycle instead.
+        pool_recycle=1800,
     )
 
 

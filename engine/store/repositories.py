@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -20,6 +21,24 @@ from engine.store.models import (
     TimerRow,
     User,
 )
+
+# Core tables for hot-path statements (typed as Table for Core insert/delete).
+_TASKS: Table = ReadyTaskRow.__table__  # type: ignore[assignment]
+_TIMERS: Table = TimerRow.__table__  # type: ignore[assignment]
+_AUDIT: Table = AuditEvent.__table__  # type: ignore[assignment]
+
+_CASES: Table = Case.__table__  # type: ignore[assignment]
+_AUDIT_COLUMNS = tuple(c.name for c in _AUDIT.columns if c.name != "id")
+_AUDIT_INSERT = insert(_AUDIT)
+
+
+@lru_cache(maxsize=32)
+def _case_update(columns: tuple[str, ...]) -> Any:
+    return (
+        update(_CASES)
+        .where(_CASES.c.id == bindparam("b_id"), _CASES.c.case_version == bindparam("b_version"))
+        .values({name: bindparam(name) for name in columns})
+    )
 
 
 class ProcessRepository:
@@ -109,12 +128,14 @@ class CaseRepository:
         return self.s.scalar(select(Case).where(Case.case_no == case_no))
 
     def save_if_version(self, case_id: int, expected_version: int, values: dict[str, Any]) -> bool:
-        """Write `values` only if nobody changed the case since we read it (optimistic lock)."""
+        """Write `values` only if nobody changed the case since we read it (optimistic lock).
+
+        The statement is built once per set of columns and reused with bound parameters, so
+        SQLAlchemy's compiled cache is hit instead of re-deriving a cache key from the values.
+        """
         result = self.s.execute(
-            update(Case)
-            .where(Case.id == case_id, Case.case_version == expected_version)
-            .values(**values)
-            .execution_options(synchronize_session=False)
+            _case_update(tuple(sorted(values))),
+            {"b_id": case_id, "b_version": expected_version, **values},
         )
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
@@ -130,14 +151,33 @@ class CaseRepository:
 
     def replace_tasks(self, case_id: int, rows: Iterable[ReadyTaskRow]) -> None:
         """Keep rows that are still ready (their created_at is the waiting time), add the new."""
-        wanted = {r.id: r for r in rows}
-        for existing in self.tasks(case_id):
-            if existing.id in wanted:
-                wanted.pop(existing.id)
-            else:
-                self.s.delete(existing)
-        self.s.add_all(wanted.values())
-        self.s.flush()
+        self.sync_tasks(case_id, self.task_records(case_id), [_task_values(r) for r in rows])
+
+    def task_records(self, case_id: int) -> list[Any]:
+        """The case's ready-task rows as light records (one Core query, no ORM identity map)."""
+        t = _TASKS
+        return list(
+            self.s.execute(
+                select(t).where(t.c.case_id == case_id).order_by(t.c.created_at, t.c.id)
+            ).all()
+        )
+
+    def sync_tasks(
+        self, case_id: int, existing: Sequence[Any], wanted: Sequence[dict[str, Any]]
+    ) -> list[Any]:
+        """Make the projection equal `wanted` with at most one DELETE and one INSERT; returns
+        the resulting rows in waiting order (kept rows keep their created_at)."""
+        t = _TASKS
+        wanted_ids = {w["id"] for w in wanted}
+        have = {r.id: r for r in existing}
+        stale = [i for i in have if i not in wanted_ids]
+        if stale:
+            self.s.execute(delete(t).where(t.c.id.in_(stale)))
+        new = [w for w in wanted if w["id"] not in have]
+        if new:
+            self.s.execute(insert(t), new)
+        kept: list[Any] = [have[i] for i in have if i in wanted_ids]
+        return kept + new
 
     def search(
         self,
@@ -192,16 +232,36 @@ class TimerRepository:
         return self.s.get(TimerRow, timer_id)
 
     def replace(self, case_id: int, rows: Iterable[TimerRow]) -> None:
-        wanted = {r.id: r for r in rows}
-        for existing in self.for_case(case_id):
-            keep = wanted.get(existing.id)
-            if keep is not None and keep.due_at == existing.due_at:
-                wanted.pop(existing.id)
-            else:
-                self.s.delete(existing)
-        self.s.flush()
-        self.s.add_all(wanted.values())
-        self.s.flush()
+        self.sync(case_id, [_timer_values(r) for r in rows])
+
+    def records(self, case_id: int) -> list[Any]:
+        t = _TIMERS
+        return list(
+            self.s.execute(select(t).where(t.c.case_id == case_id).order_by(t.c.due_at)).all()
+        )
+
+    def sync(
+        self, case_id: int, wanted: Sequence[dict[str, Any]], *, unchanged: bool = False
+    ) -> list[dict[str, Any]]:
+        """Make the case's timer rows equal `wanted` (one query, then at most a DELETE and an
+        INSERT); a timer whose due date changed is replaced. `unchanged` (the runtime saw the
+        same waiting timers before and after the step) skips the database entirely."""
+        if unchanged:
+            return sorted(wanted, key=lambda w: w["due_at"])
+        t = _TIMERS
+        existing = {r.id: r for r in self.records(case_id)}
+        want = {w["id"]: w for w in wanted}
+        stale = [
+            i
+            for i, r in existing.items()
+            if i not in want or _utc(r.due_at) != _utc(want[i]["due_at"])
+        ]
+        if stale:
+            self.s.execute(delete(t).where(t.c.id.in_(stale)))
+        new = [w for i, w in want.items() if i not in existing or i in stale]
+        if new:
+            self.s.execute(insert(t), new)
+        return sorted(wanted, key=lambda w: w["due_at"])
 
     def claim_next_due(self, now: datetime, exclude: Iterable[str] = ()) -> TimerRow | None:
         """The earliest due timer nobody else holds. On PostgreSQL the row stays locked until
@@ -240,8 +300,9 @@ class AuditRepository:
         self.s = session
 
     def add(self, row: AuditEvent) -> AuditEvent:
-        self.s.add(row)
-        self.s.flush()
+        """Insert with a Core statement: the hot path needs no ORM bookkeeping for the row."""
+        values = {name: getattr(row, name) for name in _AUDIT_COLUMNS}
+        self.s.execute(_AUDIT_INSERT, values)
         return row
 
     def chain(self, case_id: int) -> Sequence[AuditEvent]:
@@ -274,3 +335,17 @@ class UserRepository:
 
     def all(self) -> Sequence[User]:
         return self.s.scalars(select(User).order_by(User.username)).all()
+
+
+def _utc(value: datetime) -> datetime:
+    from datetime import UTC
+
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _task_values(r: ReadyTaskRow) -> dict[str, Any]:
+    return {c.name: getattr(r, c.name) for c in ReadyTaskRow.__table__.columns}
+
+
+def _timer_values(r: TimerRow) -> dict[str, Any]:
+    return {c.name: getattr(r, c.name) for c in TimerRow.__table__.columns}

@@ -29,6 +29,9 @@ class UnitOfWork:
     def __init__(self, session_factory: sessionmaker[Session], *, read_only: bool = False) -> None:
         self._factory = session_factory
         self._read_only = read_only
+        bind = session_factory.kw.get("bind")
+        # Identifies the database, e.g. to key caches of immutable rows per database.
+        self.engine_url = str(bind.url) if bind is not None else ""
         self.session: Session | None = None
 
     def __enter__(self) -> Self:
