@@ -4,7 +4,11 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint test-unit test-integration bench clean
+.PHONY: install run test lint test-unit test-integration test-e2e web browsers bench clean
+
+# The web pages' JavaScript dependencies (bpmn-js, …) come from the npm registry at build time and
+# are copied into api/web/static/vendor; nothing is fetched from a CDN at run time.
+WEB_STAMP := api/web/static/vendor/VERSIONS.json
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,7 +18,18 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: install
+$(WEB_STAMP): web/package.json web/package-lock.json web/build.mjs
+	cd web && npm ci && npm run build
+
+web: $(WEB_STAMP)
+
+# Debian's chromium for the browser tests (Playwright drives it; it never downloads a browser),
+# and a CJK font so that the screenshots show Chinese.
+browsers:
+	command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+	fc-list :lang=zh | grep -q . || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y fonts-wqy-microhei)
+
+run: install web
 	$(VENV)/bin/qingwei db upgrade
 	$(VENV)/bin/qingwei serve --demo
 
@@ -33,7 +48,10 @@ test-unit: install
 test-integration: install
 	$(VENV)/bin/pytest tests/integration -q
 
-test: lint
+test-e2e: install web browsers
+	$(VENV)/bin/pytest tests/e2e -q
+
+test: lint web browsers
 	$(VENV)/bin/pytest -q
 
 bench: install

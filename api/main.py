@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api import errors
+from api import errors, web
 from api.routes import admin, auth, cases, ledger, processes, tasks
 from engine.bootstrap import App, build
 from engine.config import Settings
@@ -23,4 +23,5 @@ def create_app(engine_app: App | None = None) -> FastAPI:
     errors.install(app)
     for module in (auth, processes, cases, tasks, ledger, admin):
         app.include_router(module.router, prefix=API_PREFIX)
+    web.install(app, api_prefix=API_PREFIX)  # the web pages; after the API routes
     return app

@@ -1,0 +1,334 @@
+// 案件 The case page: data, stage, tasks (with their forms), the party's actions, the diagram,
+// running deadlines, documents and the timeline (audit trail).
+import { api, serverNow, session } from '../api.js';
+import { fmtTime, h } from '../dom.js';
+import { renderDiagram, LEGEND } from '../diagram.js';
+import { renderForm } from '../form.js';
+import {
+  actionName, fieldName, FIELDS, hasFieldName, lawName, loadFormLabels, messageName, roleName,
+  showValue, stageName,
+} from '../labels.js';
+import { deadlineCell, problemNotice, stageBadge, statusBadge } from './shared.js';
+
+const MESSAGE_ROLES = ['officer', 'head'];
+
+export async function render(root, [caseId, taskParam], { navigate, setFlash }) {
+  const id = Number(caseId);
+  const taskId = taskParam ? decodeURIComponent(taskParam) : null;
+  let viewer = null;
+
+  const [c, trail, diagram, clock] = await Promise.all([
+    api.get(`/cases/${id}`),
+    api.get(`/cases/${id}/audit`),
+    api.get(`/cases/${id}/diagram`),
+    serverNow({ refresh: true }),
+    loadFormLabels(api),
+  ]);
+  const now = clock.now;
+  document.title = `${c.case_no} · 清违`;
+
+  const alerts = h('div', { class: 'alerts', id: 'case-alerts' });
+  const reload = () => navigate(`#/cases/${id}`);
+
+  // ---------- header
+  const d = c.data || {};
+  root.append(h('div', { class: 'page-head case-head' },
+    h('div', {},
+      h('h1', {}, h('span', { class: 'case-no', id: 'case-no' }, c.case_no), ' ',
+        statusBadge(c.status), ' ', h('span', { id: 'case-stage' }, stageBadge(c.stage))),
+      h('div', { class: 'subline' },
+        d.address ? h('span', {}, d.address) : null,
+        d.party_name ? h('span', {}, `当事人：${d.party_name}`) : null,
+        d.area_m2 !== undefined ? h('span', {}, `面积：${d.area_m2} m²`) : null,
+        h('span', { class: 'muted' }, `流程 ${c.process_key} v${c.process_version}`),
+        c.parent_case_id ? h('a', { href: `#/cases/${c.parent_case_id}` }, `原案件 #${c.parent_case_id}`) : null)),
+    h('div', { class: 'head-actions' },
+      h('a', { class: 'btn', href: `#/audit/${id}` }, '审计 Audit trail'),
+      h('button', { type: 'button', class: 'btn', onclick: reload }, '刷新'))));
+  root.append(alerts);
+
+  const main = h('div', { class: 'col-main' });
+  const side = h('div', { class: 'col-side' });
+  root.append(h('div', { class: 'case-grid' }, main, side));
+
+  // ---------- tasks and the open form
+  const taskSection = section('待办任务', 'Tasks', 'tasks');
+  main.append(taskSection.el);
+  if (!c.tasks.length) {
+    taskSection.body.append(h('p', { class: 'muted' }, c.status === 'closed'
+      ? '案件已结案。The case is closed.'
+      : '当前没有待办任务（可能在等待期限或当事人行为）。No task is ready: the case waits for a deadline or the party.'));
+  }
+  for (const t of c.tasks) {
+    const mine = session.has(t.lane);
+    const open = t.id === taskId;
+    taskSection.body.append(h('div', { class: `task-row ${open ? 'open' : ''}`, 'data-task-id': t.id },
+      h('div', {}, h('strong', {}, t.name), ' ', stageBadge(t.stage),
+        h('div', { class: 'small muted' }, `承办：${roleName(t.lane)} · 收到 ${fmtTime(t.created_at)}`,
+          t.due_at ? ` · 期限 ${fmtTime(t.due_at, { deadline: true })}` : '')),
+      mine && !open ? h('a', { class: 'btn primary', href: `#/cases/${id}/task/${encodeURIComponent(t.id)}` }, '办理') : null,
+      !mine ? h('span', { class: 'muted small' }, `需${roleName(t.lane)}办理`) : null));
+  }
+  if (taskId) {
+    const task = c.tasks.find((t) => t.id === taskId);
+    if (!task) {
+      alerts.append(h('div', { class: 'notice warn' }, '此任务已不在待办中（可能已被他人办理）。This task is no longer ready.'));
+    } else if (!session.has(task.lane)) {
+      alerts.append(h('div', { class: 'notice warn' }, `此任务需${roleName(task.lane)}办理。Only the ${task.lane} lane may complete it.`));
+    } else {
+      taskSection.body.append(await taskForm(c, task, { alerts, setFlash, navigate }));
+    }
+  }
+
+  // ---------- the party's actions
+  if (c.waiting_messages && c.waiting_messages.length) {
+    const msgSection = section('当事人行为', "Party's actions", 'messages');
+    main.append(msgSection.el);
+    msgSection.body.append(h('p', { class: 'small muted' },
+      '案件正在等待以下当事人行为。记录前请核实证据（照片、回执、法院或复议机关文书）。'));
+    const canRecord = session.has(...MESSAGE_ROLES);
+    const panel = h('div', { class: 'message-panel' });
+    msgSection.body.append(h('div', { class: 'message-buttons' }, c.waiting_messages.map((name) => h('button', {
+      type: 'button', class: 'btn', 'data-message': name, disabled: !canRecord,
+      title: canRecord ? name : '仅执法人员或负责人可记录 officer or head only',
+      onclick: () => messageForm(panel, c, name, { alerts, setFlash, navigate }),
+    }, messageName(name)))), panel);
+  }
+
+  // ---------- diagram
+  const diag = section('流程图', 'Process diagram', 'diagram');
+  const diagBox = h('div', { class: 'diagram', id: 'case-diagram' });
+  diag.body.append(LEGEND(), diagBox);
+  main.append(diag.el);
+
+  // ---------- timeline
+  const tl = section('办理记录', 'Timeline (audit trail)', 'timeline');
+  main.append(tl.el);
+
+  // ---------- side: deadlines, data, documents
+  const timers = [...(c.timers || [])].sort((a, b) => new Date(a.due_at) - new Date(b.due_at));
+  const dl = section('期限', 'Running deadlines', 'timers');
+  dl.body.append(timers.length
+    ? h('ul', { class: 'timer-list' }, timers.map((t) => h('li', { 'data-element': t.element_id },
+      h('div', { class: 'timer-name' }, t.name),
+      deadlineCell(t.due_at, now, { period: t.period, basis: t.basis }))))
+    : h('p', { class: 'muted' }, '没有正在计算的期限。No deadline is running.'));
+  side.append(dl.el);
+
+  const data = section('案件信息', 'Case data', 'data');
+  data.body.append(dataTable(d));
+  side.append(data.el);
+
+  const docs = section('文书', 'Documents', 'documents');
+  const docRows = [];
+  for (const e of trail) {
+    const list = (e.data && e.data.documents) || [];
+    for (const doc of list) docRows.push({ doc, e });
+  }
+  docs.body.append(docRows.length
+    ? h('ul', { class: 'doc-list' }, docRows.map(({ doc, e }) => h('li', {},
+      h('span', { class: 'doc-icon', 'aria-hidden': 'true' }, '文'), h('strong', {}, doc),
+      h('div', { class: 'small muted' }, `${(e.data && e.data.task) || ''} · ${fmtTime(e.at)} · ${e.actor}`))))
+    : h('p', { class: 'muted' }, '尚无文书。No documents yet.'));
+  side.append(docs.el);
+
+  // The diagram after the page is in place (bpmn-js measures its container).
+  let names = (elementId) => elementId;
+  try {
+    viewer = await renderDiagram(diagBox, diagram.bpmn_xml, {
+      completed: diagram.completed,
+      active: diagram.active,
+      waiting: (c.timers || []).map((t) => t.element_id),
+      height: 380,
+    });
+    if (viewer) names = viewer.elementName;
+  } catch (err) {
+    diagBox.replaceChildren(h('div', { class: 'notice error' }, `流程图无法显示：${err.message}`));
+  }
+  tl.body.append(timeline(trail, names));
+
+  return () => { if (viewer) viewer.destroy(); };
+}
+
+function section(zh, en, key) {
+  const body = h('div', { class: 'section-body' });
+  const el = h('section', { class: 'panel', id: `sec-${key}` },
+    h('h2', {}, zh, h('small', {}, ` ${en}`)), body);
+  return { el, body };
+}
+
+async function taskForm(c, task, { alerts, setFlash, navigate }) {
+  const card = h('div', { class: 'form-card', id: 'task-form' });
+  let form;
+  try {
+    form = await api.get(`/cases/${c.id}/tasks/${encodeURIComponent(task.id)}/form`);
+  } catch (err) {
+    card.append(problemNotice(err));
+    return card;
+  }
+  const schema = form.schema || {};
+  const rendered = renderForm(schema, form.ui_schema || {}, form.data || {});
+  const formAlert = h('div', { class: 'form-alert' });
+  const submit = h('button', { type: 'submit', class: 'btn primary' }, '提交 Submit');
+  rendered.el.append(h('div', { class: 'form-actions' }, submit,
+    h('a', { class: 'btn ghost', href: `#/cases/${c.id}` }, '取消')));
+  rendered.el.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    formAlert.replaceChildren();
+    rendered.clearErrors();
+    submit.disabled = true;
+    submit.textContent = '提交中…';
+    try {
+      const after = await api.post(`/cases/${c.id}/tasks/${encodeURIComponent(task.id)}/complete`, {
+        data: rendered.collect(), case_version: c.case_version,
+      });
+      const next = after.tasks.map((t) => `${t.name}（${roleName(t.lane)}）`).join('、');
+      setFlash('ok', `已完成：${task.name}。${next ? `下一步：${next}` : `当前阶段：${stageName(after.stage)}`}`);
+      navigate(`#/cases/${c.id}`);
+    } catch (err) {
+      if (err.status === 422 && err.fieldErrors.length) {
+        formAlert.append(h('div', { class: 'notice error', role: 'alert' },
+          `请更正标出的 ${err.fieldErrors.length} 处错误后再提交。Please correct the marked fields.`));
+        rendered.showErrors(err.fieldErrors);
+      } else {
+        formAlert.append(problemNotice(err, { onReload: () => navigate(`#/cases/${c.id}/task/${encodeURIComponent(task.id)}`) }));
+        formAlert.scrollIntoView({ block: 'center' });
+      }
+    } finally {
+      submit.disabled = false;
+      submit.textContent = '提交 Submit';
+    }
+  });
+  card.append(
+    h('h3', {}, `办理：${task.name}`),
+    schema.title || schema.description
+      ? h('p', { class: 'muted' }, schema.title || '', schema.description ? h('span', { class: 'en' }, ` ${schema.description}`) : null)
+      : null,
+    formAlert,
+    rendered.el);
+  return card;
+}
+
+const MESSAGE_FIELDS = {
+  remedy_result: {
+    type: 'object',
+    required: ['outcome'],
+    properties: {
+      outcome: { title: '结果', description: 'Outcome of the review or lawsuit.', enum: ['upheld', 'revoked', 'changed'] },
+      date: { title: '文书日期', type: 'string', format: 'date' },
+      note: { title: '说明', type: 'string', maxLength: 2000 },
+    },
+  },
+  review_filed: {
+    type: 'object',
+    properties: {
+      date: { title: '申请日期', type: 'string', format: 'date' },
+      body: { title: '复议机关', type: 'string' },
+      note: { title: '说明', type: 'string', maxLength: 2000 },
+    },
+  },
+  lawsuit_filed: {
+    type: 'object',
+    properties: {
+      date: { title: '起诉日期', type: 'string', format: 'date' },
+      body: { title: '受理法院', type: 'string' },
+      note: { title: '说明', type: 'string', maxLength: 2000 },
+    },
+  },
+};
+const DEFAULT_MESSAGE = {
+  type: 'object',
+  properties: {
+    date: { title: '日期', type: 'string', format: 'date' },
+    note: { title: '说明（证据）', type: 'string', maxLength: 2000 },
+  },
+};
+
+function messageForm(panel, c, name, { alerts, setFlash, navigate }) {
+  const schema = MESSAGE_FIELDS[name] || DEFAULT_MESSAGE;
+  const rendered = renderForm(schema, {}, {});
+  const problem = h('div', {});
+  const submit = h('button', { type: 'submit', class: 'btn primary' }, `确认记录`);
+  rendered.el.append(h('div', { class: 'form-actions' }, submit,
+    h('button', { type: 'button', class: 'btn ghost', onclick: () => panel.replaceChildren() }, '取消')));
+  rendered.el.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    problem.replaceChildren();
+    const payload = rendered.collect();
+    if (schema.required && schema.required.some((k) => !(k in payload))) {
+      rendered.showErrors(schema.required.filter((k) => !(k in payload)).map((k) => ({ loc: [k], msg: 'is required' })));
+      return;
+    }
+    submit.disabled = true;
+    try {
+      const after = await api.post(`/cases/${c.id}/messages`, { name, data: payload, case_version: c.case_version });
+      setFlash('ok', `已记录：${messageName(name)}。当前阶段：${stageName(after.stage)}`);
+      navigate(`#/cases/${c.id}`);
+    } catch (err) {
+      if (err.status === 422 && err.fieldErrors.length) rendered.showErrors(err.fieldErrors);
+      else problem.append(problemNotice(err, { onReload: () => navigate(`#/cases/${c.id}`) }));
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  panel.replaceChildren(h('div', { class: 'form-card', id: 'message-form', 'data-message': name },
+    h('h3', {}, `记录当事人行为：${messageName(name)}`),
+    problem, rendered.el));
+}
+
+function dataTable(d) {
+  const intake = Object.keys(FIELDS).filter((k) => k in d);
+  const filled = Object.keys(d).filter((k) => !(k in FIELDS) && hasFieldName(k));
+  const rest = Object.keys(d).filter((k) => !hasFieldName(k)).sort();
+  const row = (k) => h('tr', { 'data-key': k }, h('th', { title: k }, fieldName(k)), h('td', {}, showValue(k, d[k])));
+  const table = (keys) => h('table', { class: 'kv' }, h('tbody', {}, keys.map(row)));
+  if (!intake.length && !filled.length && !rest.length) return h('p', { class: 'muted' }, '—');
+  return h('div', {},
+    intake.length ? table(intake) : null,
+    filled.length ? h('details', { class: 'more-data', open: true },
+      h('summary', {}, `办理中填写 Entered in tasks (${filled.length})`), table(filled)) : null,
+    rest.length ? h('details', { class: 'more-data' },
+      h('summary', {}, `其他数据 Other data (${rest.length})`), table(rest)) : null);
+}
+
+/** Audit events, newest first, in words. */
+export function timeline(trail, names = (x) => x) {
+  if (!trail.length) return h('p', { class: 'muted' }, '—');
+  return h('ol', { class: 'timeline' }, [...trail].reverse().map((e) => {
+    const data = e.data || {};
+    let what = actionName(e.action);
+    const details = [];
+    if (e.action === 'task_completed') {
+      what = `完成：${data.task || names(e.element_id)}`;
+      const after = data.after || {};
+      const keys = Object.keys(after);
+      if (keys.length) {
+        details.push(h('div', { class: 'kvline' }, keys.map((k) => h('span', {}, `${fieldName(k)}：${showValue(k, after[k])}`))));
+      }
+    } else if (e.action === 'message_received') {
+      what = `当事人行为：${messageName(data.message)}`;
+      const p = data.payload || {};
+      if (Object.keys(p).length) {
+        details.push(h('div', { class: 'kvline' }, Object.entries(p).map(([k, v]) => h('span', {}, `${fieldName(k)}：${showValue(k, v)}`))));
+      }
+    } else if (e.action === 'timer_fired') {
+      what = `期限届满：${data.timer || names(e.element_id)}`;
+    } else if (e.action === 'guard_refused') {
+      what = `依法拒绝：${names(e.element_id)}`;
+      if (data.reason) details.push(h('div', { class: 'reason' }, data.reason));
+    } else if (e.action === 'case_opened') {
+      what = `立案受理${data.case_no ? `（${data.case_no}）` : ''}`;
+    }
+    if (data.documents && data.documents.length) {
+      details.push(h('div', { class: 'small' }, `文书：${data.documents.join('、')}`));
+    }
+    return h('li', { class: `ev ev-${e.action}`, 'data-seq': e.seq },
+      h('div', { class: 'ev-time' }, fmtTime(e.at)),
+      h('div', { class: 'ev-body' },
+        h('div', { class: 'ev-what' }, what),
+        h('div', { class: 'small muted' }, `${e.actor}${e.roles && e.roles.length ? `（${e.roles.map(roleName).join('、')}）` : ''}`),
+        e.basis ? h('div', { class: 'small basis' }, '依据 ', lawName(e.basis)) : null,
+        details));
+  }));
+}
+
