@@ -31,7 +31,7 @@ class App:
 def build(settings: Settings | None = None, clock: Clock | None = None) -> App:
     settings = settings or Settings()
     if clock is None:
-        clock = SystemClock() if not settings.clock.fake else FixedClock(SystemClock().now())
+        clock = SystemClock() if not settings.clock.fake else FixedClock(settings.clock.start)
     calendar = StatutoryCalendar.load(settings.calendar.holidays_file)
     engine = make_engine(settings.database)
     ctx = EngineContext(

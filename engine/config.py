@@ -6,6 +6,7 @@ rather than in the middle of a case.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from pydantic import BaseModel, Field, field_validator
@@ -35,7 +36,12 @@ class SecuritySettings(BaseModel):
 
 
 class ClockSettings(BaseModel):
+    """`fake` makes the clock settable (demos, acceptance tests). It starts at `start`, a fixed
+    working-day morning inside the years whose holiday schedule ships with the engine: starting
+    at today's date would put ordinary deadlines in a year that has no schedule yet."""
+
     fake: bool = False
+    start: datetime = datetime(2026, 3, 2, 9, 0, tzinfo=timezone(timedelta(hours=8)))
 
 
 class CalendarSettings(BaseModel):

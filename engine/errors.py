@@ -97,3 +97,8 @@ class DutyConflict(PermissionDenied):
 class ProcessFault(QingweiError):
     """The process itself failed (a script raised, a condition matched nothing): a design defect,
     not the user's fault; the case is left unchanged."""
+
+
+class CalendarUnavailable(Conflict):
+    """A deadline falls in a year whose holiday schedule is not loaded: the step cannot be
+    taken until an administrator loads it (QINGWEI_HOLIDAYS_FILE); nothing was changed."""

@@ -24,8 +24,8 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-from engine.calendar import StatutoryCalendar, parse_instant
-from engine.errors import NotWaitingForMessage, TaskNotReady
+from engine.calendar import StatutoryCalendar, UnknownHolidayYear, parse_instant
+from engine.errors import CalendarUnavailable, NotWaitingForMessage, TaskNotReady
 from engine.runtime.events import event_pairs, timer_elements
 from engine.runtime.model import ElementInfo, ReadyTask, Snapshot, WaitingTimer
 from engine.runtime.parsing import ProcessDefinition, collect_elements
@@ -34,6 +34,18 @@ from engine.runtime.serialization import SERIALIZER_VERSION, StateSerializer
 from engine.runtime.timeshift import at_instant
 
 _ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+
+
+def _step_error(exc: BaseException) -> Exception:
+    """A missing holiday year is an administrator's fix, not a process defect: say so."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, UnknownHolidayYear):
+            return CalendarUnavailable(str(current))
+        current = getattr(current, "exception", None) or current.__cause__ or current.__context__
+    return StepFailed(str(exc))
 
 
 @dataclass(frozen=True)
@@ -175,14 +187,14 @@ class ProcessRuntime:
         try:
             task.run()
         except WorkflowException as exc:
-            raise StepFailed(str(exc)) from exc
+            raise _step_error(exc) from exc
 
     def _advance(self, workflow: BpmnWorkflow) -> None:
         try:
             workflow.refresh_timers()
             workflow.do_engine_steps()
         except WorkflowException as exc:
-            raise StepFailed(str(exc)) from exc
+            raise _step_error(exc) from exc
 
     @staticmethod
     def _all_workflows(workflow: BpmnWorkflow) -> Iterator[Any]:

@@ -202,3 +202,20 @@ def test_lists_and_overdue_filter(mini: App, clock: FixedClock) -> None:
     officer_tasks = services.tasks_for(mini.ctx.uow(), actor=OFFICER)
     assert [t.case_id for t in officer_tasks] == [fresh.id]
     assert services.tasks_for(mini.ctx.uow(), actor=HEAD) == []
+
+
+def test_deadline_in_a_year_without_schedule_is_refused_cleanly(
+    mini: App, clock: FixedClock
+) -> None:
+    from engine.errors import CalendarUnavailable
+
+    clock.set(datetime(2026, 12, 1, 9, 0, tzinfo=SHANGHAI))
+    case = open_mini(mini)
+    case = complete(mini, case, {"classification": "not_correctable", "area_m2": 1})
+    case = complete(mini, case, {"compliance_days": 10}, actor=HEAD)
+    with pytest.raises(CalendarUnavailable, match="2027"):
+        # 60 CD from 2026-12-01 ends in 2027, whose schedule is not loaded.
+        complete(mini, case, {"service_method": "direct", "served_at": "2026-12-01"})
+    after = services.get_case(mini.ctx.uow(), case_id=case.id)
+    assert after.case_version == case.case_version
+    assert [t.element_id for t in after.tasks] == ["serve"]
