@@ -36,6 +36,31 @@ from engine.runtime.timeshift import at_instant
 _ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 
 
+_MISSING = object()
+
+
+class _StepLog:
+    """The tasks completed during one step, in order (SpiffWorkflow's did_complete_task hook)."""
+
+    def __init__(self) -> None:
+        self.done: list[Task] = []
+
+    def __call__(self, task: Task) -> None:
+        self.done.append(task)
+
+    def changes(self) -> dict[str, Any]:
+        """What this step changed in the data, in completion order: for each completed task,
+        the keys whose value differs from its parent's. Taking whole task data instead would
+        let a parallel branch or a finished call activity write back stale copies."""
+        changed: dict[str, Any] = {}
+        for task in self.done:
+            parent = task.parent.data if task.parent is not None else {}
+            for key, value in task.data.items():
+                if parent.get(key, _MISSING) != value:
+                    changed[key] = value
+        return changed
+
+
 def _step_error(exc: BaseException) -> Exception:
     """A missing holiday year is an administrator's fix, not a process defect: say so."""
     seen: set[int] = set()
@@ -116,8 +141,9 @@ class ProcessRuntime:
             start = workflow.get_next_task(state=TaskState.READY)
             if start is not None:
                 start.data.update(dict(data))
-            self._advance(workflow)
-            return self._snapshot(workflow, loaded, before=set())
+            log = _StepLog()
+            self._advance(workflow, log)
+            return self._snapshot(workflow, loaded, log)
 
     def complete_task(
         self,
@@ -134,9 +160,11 @@ class ProcessRuntime:
                 raise TaskNotReady(f"task {task_id} is not ready")
             timers_before = self._timer_keys(workflow)
             task.data.update(dict(data))
+            log = _StepLog()
             self._run(task)
-            self._advance(workflow)
-            return self._snapshot(workflow, loaded, before=set(), timers_before=timers_before)
+            log(task)
+            self._advance(workflow, log)
+            return self._snapshot(workflow, loaded, log, timers_before=timers_before)
 
     def deliver_message(
         self,
@@ -148,15 +176,16 @@ class ProcessRuntime:
     ) -> Snapshot:
         with at_instant(now):
             workflow = self._restore(loaded, state)
-            workflow.refresh_timers()
+            log = _StepLog()
+            self._advance(workflow, log)  # let anything already due happen first
             timers_before = self._timer_keys(workflow)
             event = BpmnEvent(MessageEventDefinition(name), dict(payload))
             try:
                 workflow.send_event(event)
             except WorkflowException as exc:
                 raise NotWaitingForMessage(f"the case is not waiting for '{name}'") from exc
-            self._advance(workflow)
-            return self._snapshot(workflow, loaded, before=set(), timers_before=timers_before)
+            self._advance(workflow, log)
+            return self._snapshot(workflow, loaded, log, timers_before=timers_before)
 
     def fire_due_timers(self, loaded: LoadedSpec, state: str, now: datetime) -> Snapshot:
         """Let every timer due at or before `now` fire; `fired_elements` says which did.
@@ -167,15 +196,15 @@ class ProcessRuntime:
         """
         with at_instant(now + timedelta(microseconds=1)):
             workflow = self._restore(loaded, state)
-            before = {(str(t.id), el) for t, el in self._waiting_timer_tasks(workflow)}
-            self._advance(workflow)
-            return self._snapshot(workflow, loaded, before=before)
+            log = _StepLog()
+            self._advance(workflow, log)
+            return self._snapshot(workflow, loaded, log)
 
     def inspect(self, loaded: LoadedSpec, state: str, now: datetime) -> Snapshot:
         """The snapshot of a stored state without running anything."""
         with at_instant(now):
             workflow = self._restore(loaded, state)
-            return self._snapshot(workflow, loaded, before=set())
+            return self._snapshot(workflow, loaded, _StepLog())
 
     # ---- internals -----------------------------------------------------------------------
     def _restore(self, loaded: LoadedSpec, state: str) -> BpmnWorkflow:
@@ -189,21 +218,34 @@ class ProcessRuntime:
         except WorkflowException as exc:
             raise _step_error(exc) from exc
 
-    def _advance(self, workflow: BpmnWorkflow) -> None:
+    def _advance(self, workflow: BpmnWorkflow, log: _StepLog) -> None:
+        """Run engine tasks until only people, messages and future timers are left.
+
+        `do_engine_steps` ends with a timer refresh but does not run what that refresh made
+        ready (a deadline that had already lapsed when the process reached it), so loop.
+        """
         try:
             workflow.refresh_timers()
-            workflow.do_engine_steps()
+            for _ in range(100):
+                workflow.do_engine_steps(did_complete_task=log)
+                if not any(
+                    not t.task_spec.manual for t in self._all_tasks(workflow, TaskState.READY)
+                ):
+                    return
+            raise StepFailed("the process keeps running engine tasks (a loop without a wait?)")
         except WorkflowException as exc:
             raise _step_error(exc) from exc
 
     @staticmethod
-    def _all_workflows(workflow: BpmnWorkflow) -> Iterator[Any]:
-        yield workflow
-        yield from workflow.subprocesses.values()
-
-    def _all_tasks(self, workflow: BpmnWorkflow, state: int) -> Iterator[Task]:
-        for wf in self._all_workflows(workflow):
-            yield from wf.get_tasks(state=state)
+    def _all_tasks(workflow: BpmnWorkflow, state: int) -> Iterator[Task]:
+        """Tasks of the workflow and its subprocesses, each once (Spiff's iterator already
+        descends into subprocesses; the id set guards against it doing so twice)."""
+        seen: set[UUID] = set()
+        for wf in (workflow, *workflow.subprocesses.values()):
+            for task in wf.get_tasks(state=state):
+                if task.id not in seen:
+                    seen.add(task.id)
+                    yield task
 
     @staticmethod
     def _find_task(workflow: BpmnWorkflow, task_id: str) -> Task | None:
@@ -255,7 +297,7 @@ class ProcessRuntime:
         self,
         workflow: BpmnWorkflow,
         loaded: LoadedSpec,
-        before: set[tuple[str, str]],
+        log: _StepLog,
         timers_before: set[tuple[str, Any]] | None = None,
     ) -> Snapshot:
         elements = loaded.elements
@@ -292,7 +334,12 @@ class ProcessRuntime:
                     basis=info.basis if info else None,
                 )
             )
-        fired = [element for task_id, element in before if task_id not in waiting_ids]
+        fired = [
+            t.task_spec.bpmn_id
+            for t in log.done
+            if (info := elements.get(getattr(t.task_spec, "bpmn_id", None) or "")) is not None
+            and info.kind == "timer"
+        ]
         messages = self._waiting_messages(workflow)
         completed: list[str] = []
         active: list[str] = []
@@ -301,8 +348,7 @@ class ProcessRuntime:
             if not bpmn_id:
                 continue
             (completed if task.state == TaskState.COMPLETED else active).append(bpmn_id)
-        last = workflow.last_task
-        data = dict(last.data) if last is not None else dict(workflow.data)
+        data = log.changes()
         return Snapshot(
             state=self.serializer.workflow_to_json(workflow),
             ready_tasks=ready,
@@ -312,7 +358,7 @@ class ProcessRuntime:
             data=data,
             completed_elements=sorted(set(completed)),
             active_elements=sorted(set(active)),
-            fired_elements=sorted(fired),
+            fired_elements=fired,
             timers_unchanged=timers_before is not None
             and timers_before == self._timer_keys(workflow),
         )

@@ -18,7 +18,13 @@ from engine.errors import (
     ValidationFailed,
 )
 from engine.runtime import StepFailed
-from engine.services.casework import apply_snapshot, get_case_row, load_spec, written_view
+from engine.services.casework import (
+    apply_snapshot,
+    audit_fired_timers,
+    get_case_row,
+    load_spec,
+    written_view,
+)
 from engine.services.context import Actor, EngineContext
 from engine.services.guarding import record_refusal, refusal_for_completion
 from engine.services.views import CaseView
@@ -184,10 +190,12 @@ def complete_task(
                 "before": {k: case.data.get(k) for k in data},
                 "after": dict(data),
                 "stage": task.stage,
+                "lane": task.lane,
                 "documents": list(info.documents) if info else [],
             },
             basis=info.basis if info else None,
         )
+        audit_fired_timers(uow, head, snapshot, loaded, now=now)
         if snapshot.completed:
             audit.append(
                 uow, head, at=now, actor=actor.username, roles=actor.roles, action="case_closed"
@@ -247,6 +255,7 @@ def send_message(
             action="message_received",
             data={"message": name, "payload": dict(data)},
         )
+        audit_fired_timers(uow, head, snapshot, loaded, now=now)
         if snapshot.completed:
             audit.append(
                 uow, head, at=now, actor=actor.username, roles=actor.roles, action="case_closed"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from engine import audit
 from engine.audit import ChainHead
 from engine.errors import NotFound, StaleCaseVersion
 from engine.runtime import LoadedSpec, ProcessRuntime, Snapshot
@@ -36,6 +37,38 @@ def get_case_row(
     if case is None:
         raise NotFound(f"case {case_id} does not exist")
     return case
+
+
+def audit_fired_timers(
+    uow: UnitOfWork,
+    head: ChainHead,
+    snapshot: Snapshot,
+    loaded: LoadedSpec,
+    *,
+    now: datetime,
+    due: dict[str, datetime] | None = None,
+) -> None:
+    """One `timer_fired` event per timer that fired during the step, whatever the step was
+    (a deadline that had already lapsed when the process reached it fires inside a task
+    completion or a message, not only in the worker)."""
+    for element_id in snapshot.fired_elements:
+        info = loaded.elements.get(element_id)
+        when = (due or {}).get(element_id)
+        audit.append(
+            uow,
+            head,
+            at=now,
+            actor="system",
+            roles=("system",),
+            action="timer_fired",
+            element_id=element_id,
+            data={
+                "timer": info.name if info else element_id,
+                "period": info.period if info else None,
+                "due_at": when.isoformat() if when else None,
+            },
+            basis=info.basis if info else None,
+        )
 
 
 def next_stage(case: Case, snapshot: Snapshot, loaded: LoadedSpec) -> str:

@@ -48,11 +48,14 @@ def _pending_remedies(events: Sequence[AuditEvent]) -> tuple[bool, bool]:
 
 
 def _investigators(events: Sequence[AuditEvent]) -> set[str]:
+    """Officers who did investigation-stage work (a head approving a step of the
+    investigation, e.g. evidence preservation, does not become an investigator)."""
     return {
         e.actor
         for e in events
-        if e.action in ("task_completed", "case_opened")
-        and (e.action == "case_opened" or e.data.get("stage") == "investigation")
+        if e.action == "task_completed"
+        and e.data.get("stage") == "investigation"
+        and e.data.get("lane", "officer") == "officer"
     }
 
 
@@ -98,10 +101,13 @@ def refusal_for_completion(
             return refusal
 
     if data.get("utility_cutoff") is True:
+        # The approval is checked when the utility acts on the letter; the officer's request
+        # (which comes before the head's approval) is checked for use and basis only.
+        approved = merged.get("head_approved") if task.lane == "utility" else True
         refusal = guards.utility_cutoff_guard(
             use_type=merged.get("use_type"),
             cutoff_basis=merged.get("cutoff_basis"),
-            head_approved=merged.get("head_approved"),
+            head_approved=approved,
         )
         if refusal is not None:
             return refusal

@@ -12,7 +12,7 @@ import logging
 from engine import audit
 from engine.errors import Conflict, ProcessFault
 from engine.runtime import StepFailed
-from engine.services.casework import apply_snapshot, get_case_row, load_spec
+from engine.services.casework import apply_snapshot, audit_fired_timers, get_case_row, load_spec
 from engine.services.context import SYSTEM, EngineContext
 from engine.store.models import TimerRow
 from engine.store.uow import UnitOfWork
@@ -44,23 +44,8 @@ def _fire(uow: UnitOfWork, ctx: EngineContext, row: TimerRow) -> bool:
     except StepFailed as exc:
         raise ProcessFault(str(exc)) from exc
     head = audit.ChainHead.of(case)
-    for element_id in snapshot.fired_elements:
-        info = loaded.elements.get(element_id)
-        audit.append(
-            uow,
-            head,
-            at=now,
-            actor=SYSTEM.username,
-            roles=SYSTEM.roles,
-            action="timer_fired",
-            element_id=element_id,
-            data={
-                "timer": info.name if info else element_id,
-                "period": info.period if info else None,
-                "due_at": row.due_at.isoformat() if element_id == row.element_id else None,
-            },
-            basis=info.basis if info else None,
-        )
+    due = {t.element_id: t.due_at for t in uow.timers.for_case(case.id)}
+    audit_fired_timers(uow, head, snapshot, loaded, now=now, due=due)
     if snapshot.completed:
         audit.append(
             uow, head, at=now, actor=SYSTEM.username, roles=SYSTEM.roles, action="case_closed"
