@@ -9,8 +9,10 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from engine.bootstrap import App
+from engine.clock import SystemClock
 from engine.services import Actor, EngineContext
 
+WALL_CLOCK = SystemClock()  # token lifetimes are real time (see api/security.py)
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 # Roles that work on cases (everyone but designers); auditors read but never change.
@@ -44,7 +46,7 @@ def current_user(
         raise HTTPException(status_code=401, detail="sign in first (Bearer token)")
     from api.security import read_token
 
-    actor = read_token(token, secret=secret, now=app.ctx.clock.now())
+    actor = read_token(token, secret=secret, now=WALL_CLOCK.now())
     if actor is None:
         raise HTTPException(status_code=401, detail="the token is invalid or expired")
     return actor

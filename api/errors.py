@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -21,6 +22,7 @@ from engine.errors import (
     ValidationFailed,
 )
 
+log = logging.getLogger("qingwei.api")
 PROBLEM = "application/problem+json"
 TITLES = {
     400: "Bad Request",
@@ -29,13 +31,21 @@ TITLES = {
     404: "Not Found",
     405: "Method Not Allowed",
     409: "Conflict",
+    415: "Unsupported Media Type",
     413: "Payload Too Large",
     422: "Unprocessable Content",
     500: "Internal Server Error",
 }
 
 
-def problem(status: int, detail: str, *, type_: str = "about:blank", **extra: Any) -> JSONResponse:
+def problem(
+    status: int,
+    detail: str,
+    *,
+    type_: str = "about:blank",
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
     body: dict[str, Any] = {
         "type": type_,
         "title": TITLES.get(status, "Error"),
@@ -43,8 +53,10 @@ def problem(status: int, detail: str, *, type_: str = "about:blank", **extra: An
         "detail": detail,
         **extra,
     }
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+    all_headers = dict(headers or {})
+    if status == 401:
+        all_headers.setdefault("WWW-Authenticate", "Bearer")
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=all_headers or None)
 
 
 def _domain(_: Request, exc: Exception) -> JSONResponse:
@@ -100,10 +112,24 @@ def _validation(_: Request, exc: Exception) -> JSONResponse:
 
 def _http(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    return problem(exc.status_code, str(exc.detail))
+    if exc.status_code == 400:
+        # A body that is not valid JSON (or not UTF-8) is invalid input like any other: 422.
+        return problem(
+            422,
+            "the request body is not valid JSON",
+            type_="/problems/validation",
+            errors=[{"loc": ["body"], "msg": str(exc.detail)}],
+        )
+    return problem(exc.status_code, str(exc.detail), headers=dict(exc.headers or {}))
+
+
+def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error", exc_info=exc)
+    return problem(500, "internal error; it has been logged", type_="/problems/internal")
 
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(QingweiError, _domain)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(Exception, _unexpected)

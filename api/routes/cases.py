@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from api.deps import CaseActor, CaseReader, CtxDep, MessageRecorder, Officer
 from api.schemas.cases import (
@@ -16,10 +16,12 @@ from api.schemas.cases import (
     TaskComplete,
     VerifyRead,
 )
-from api.schemas.common import problems
+from api.schemas.common import Stage, Status, problems
 from engine import services
 
 router = APIRouter(prefix="/cases", tags=["cases"])
+CasePath = Annotated[int, Path(ge=1, le=2**63 - 1)]
+TaskPath = Annotated[str, Path(max_length=64, pattern=r"^[^\x00]+$")]
 
 
 @router.post("", status_code=201, response_model=CaseRead, responses=problems(401, 403, 404, 422))
@@ -39,10 +41,10 @@ def open_case(body: CaseCreate, ctx: CtxDep, user: Officer) -> CaseRead:
 def list_cases(
     ctx: CtxDep,
     _: CaseReader,
-    status: str | None = None,
-    stage: str | None = None,
+    status: Status | None = None,
+    stage: Stage | None = None,
     overdue: bool = False,
-    q: Annotated[str | None, Query(max_length=100)] = None,
+    q: Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00]*$")] = None,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 20,
 ) -> CasePage:
@@ -60,7 +62,7 @@ def list_cases(
 
 
 @router.get("/{case_id}", response_model=CaseRead, responses=problems(401, 403, 404))
-def get_case(case_id: int, ctx: CtxDep, _: CaseReader) -> CaseRead:
+def get_case(case_id: CasePath, ctx: CtxDep, _: CaseReader) -> CaseRead:
     return CaseRead.of(services.get_case(ctx.uow(read_only=True), case_id=case_id))
 
 
@@ -70,7 +72,7 @@ def get_case(case_id: int, ctx: CtxDep, _: CaseReader) -> CaseRead:
     response_model_by_alias=True,
     responses=problems(401, 403, 404, 409),
 )
-def task_form(case_id: int, task_id: str, ctx: CtxDep, _: CaseReader) -> FormRead:
+def task_form(case_id: CasePath, task_id: TaskPath, ctx: CtxDep, _: CaseReader) -> FormRead:
     form = services.task_form(ctx.uow(read_only=True), ctx=ctx, case_id=case_id, task_id=task_id)
     return FormRead(schema=form["schema"], ui_schema=form["ui_schema"], data=form["data"])
 
@@ -81,7 +83,7 @@ def task_form(case_id: int, task_id: str, ctx: CtxDep, _: CaseReader) -> FormRea
     responses=problems(401, 403, 404, 409, 422),
 )
 def complete_task(
-    case_id: int, task_id: str, body: TaskComplete, ctx: CtxDep, user: CaseActor
+    case_id: CasePath, task_id: TaskPath, body: TaskComplete, ctx: CtxDep, user: CaseActor
 ) -> CaseRead:
     case = services.complete_task(
         ctx.uow(),
@@ -98,7 +100,9 @@ def complete_task(
 @router.post(
     "/{case_id}/messages", response_model=CaseRead, responses=problems(401, 403, 404, 409, 422)
 )
-def send_message(case_id: int, body: MessageCreate, ctx: CtxDep, user: MessageRecorder) -> CaseRead:
+def send_message(
+    case_id: CasePath, body: MessageCreate, ctx: CtxDep, user: MessageRecorder
+) -> CaseRead:
     case = services.send_message(
         ctx.uow(),
         ctx=ctx,
@@ -114,7 +118,7 @@ def send_message(case_id: int, body: MessageCreate, ctx: CtxDep, user: MessageRe
 @router.get(
     "/{case_id}/audit", response_model=list[AuditEventRead], responses=problems(401, 403, 404)
 )
-def audit_trail(case_id: int, ctx: CtxDep, _: CaseReader) -> list[AuditEventRead]:
+def audit_trail(case_id: CasePath, ctx: CtxDep, _: CaseReader) -> list[AuditEventRead]:
     return [
         AuditEventRead(
             seq=e.seq,
@@ -133,7 +137,7 @@ def audit_trail(case_id: int, ctx: CtxDep, _: CaseReader) -> list[AuditEventRead
 
 
 @router.get("/{case_id}/audit/verify", response_model=VerifyRead, responses=problems(401, 403, 404))
-def audit_verify(case_id: int, ctx: CtxDep, _: CaseReader) -> VerifyRead:
+def audit_verify(case_id: CasePath, ctx: CtxDep, _: CaseReader) -> VerifyRead:
     r = services.verify_case(ctx.uow(read_only=True), ctx=ctx, case_id=case_id)
     return VerifyRead(
         valid=r.valid, events=r.events, first_bad_seq=r.first_bad_seq, reason=r.reason
@@ -141,6 +145,6 @@ def audit_verify(case_id: int, ctx: CtxDep, _: CaseReader) -> VerifyRead:
 
 
 @router.get("/{case_id}/diagram", response_model=DiagramRead, responses=problems(401, 403, 404))
-def diagram(case_id: int, ctx: CtxDep, _: CaseReader) -> DiagramRead:
+def diagram(case_id: CasePath, ctx: CtxDep, _: CaseReader) -> DiagramRead:
     d = services.diagram(ctx.uow(read_only=True), case_id=case_id)
     return DiagramRead(bpmn_xml=d.bpmn_xml, completed=d.completed, active=d.active)

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, UploadFile
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from api.deps import CtxDep, CurrentUser, Designer
@@ -40,16 +42,22 @@ def list_processes(ctx: CtxDep, _: CurrentUser) -> list[ProcessRead]:
 @router.post(
     "",
     status_code=201,
-    response_model=list[DeployedRead] | DeployedRead,
+    response_model=DeployedRead,
     responses={200: {"model": DeployedRead}, **problems(401, 403, 413, 422)},
 )
 async def deploy(files: list[UploadFile], ctx: CtxDep, user: Designer) -> JSONResponse:
-    """Validate and deploy; the same content again answers 200 with the existing version."""
+    """Validate and deploy; the same content again answers 200 with the existing version.
+
+    Several files are deployed together (call activities resolve among them); the answer names
+    the main process (the one no other uploaded process calls) and lists every version.
+    """
     results = services.deploy_process(ctx.uow(), ctx=ctx, files=await _read(files), actor=user)
-    body = [{"key": r.key, "version": r.version} for r in results]
+    main = next((r for r in results if r.main), results[0])
+    body: dict[str, object] = {"key": main.key, "version": main.version}
+    if len(results) > 1:
+        body["processes"] = [{"key": r.key, "version": r.version} for r in results]
     created = any(r.created for r in results)
-    payload = body[0] if len(body) == 1 else body
-    return JSONResponse(payload, status_code=201 if created else 200)
+    return JSONResponse(body, status_code=201 if created else 200)
 
 
 @router.post("/validate", response_model=ValidationRead, responses=problems(401, 403, 413))
@@ -63,6 +71,11 @@ async def validate(files: list[UploadFile], ctx: CtxDep, _: Designer) -> Validat
     response_class=Response,
     responses={200: {"content": {"application/xml": {}}}, **problems(401, 404)},
 )
-def bpmn(key: str, version: int, ctx: CtxDep, _: CurrentUser) -> Response:
+def bpmn(
+    key: Annotated[str, Path(max_length=128, pattern=r"^[^\x00]+$")],
+    version: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    ctx: CtxDep,
+    _: CurrentUser,
+) -> Response:
     xml = services.process_xml(ctx.uow(read_only=True), key=key, version=version)
     return Response(xml, media_type="application/xml")

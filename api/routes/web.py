@@ -8,9 +8,9 @@ trail entries with the titles the task forms give their fields.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 from pydantic import BaseModel
 
@@ -46,7 +46,7 @@ MEDIA = {"jsonl": "application/x-ndjson; charset=utf-8", "csv": "text/csv; chars
     },
 )
 def audit_export(
-    case_id: int,
+    case_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
     ctx: CtxDep,
     _: CaseReader,
     format: Literal["jsonl", "csv"] = Query("jsonl"),

@@ -5,6 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from api.schemas.common import CaseId, FormData, SafeText
 from engine.services.views import CaseView, TaskView
 
 
@@ -88,9 +89,9 @@ class CaseRead(BaseModel):
 
 
 class CaseCreate(BaseModel):
-    process_key: str = Field(default="enforcement", min_length=1, max_length=128)
-    data: dict[str, Any] = Field(default_factory=dict)
-    parent_case_id: int | None = None
+    process_key: SafeText = "enforcement"
+    data: FormData = Field(default_factory=dict)
+    parent_case_id: CaseId | None = None
 
 
 class CasePage(BaseModel):
@@ -99,14 +100,14 @@ class CasePage(BaseModel):
 
 
 class TaskComplete(BaseModel):
-    data: dict[str, Any] = Field(default_factory=dict)
-    case_version: int = Field(ge=0)
+    data: FormData = Field(default_factory=dict)
+    case_version: int = Field(ge=0, le=2**31 - 1)
 
 
 class MessageCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=64)
-    data: dict[str, Any] = Field(default_factory=dict)
-    case_version: int | None = Field(default=None, ge=0)
+    name: SafeText
+    data: FormData = Field(default_factory=dict)
+    case_version: int | None = Field(default=None, ge=0, le=2**31 - 1)
 
 
 class FormRead(BaseModel):

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from pydantic import BaseModel
+from datetime import datetime
+
+from pydantic import AwareDatetime, BaseModel, field_validator
 
 
 class LedgerStats(BaseModel):
@@ -13,7 +15,21 @@ class LedgerStats(BaseModel):
 
 
 class ClockSet(BaseModel):
-    now: str
+    now: AwareDatetime
+
+    @field_validator("now", mode="before")
+    @classmethod
+    def _text(cls, v: object) -> object:
+        if not isinstance(v, str):
+            raise ValueError("now must be an ISO-8601 string with a UTC offset")
+        return v
+
+    @field_validator("now")
+    @classmethod
+    def _plausible(cls, v: datetime) -> datetime:
+        if not 1970 <= v.year <= 2200:
+            raise ValueError("the year must be between 1970 and 2200")
+        return v
 
 
 class ClockRead(BaseModel):

@@ -14,9 +14,15 @@ class ProcessRead(BaseModel):
     latest: bool
 
 
+class DeployedVersion(BaseModel):
+    key: str
+    version: int
+
+
 class DeployedRead(BaseModel):
     key: str
     version: int
+    processes: list[DeployedVersion] | None = None
 
 
 class ValidationRead(BaseModel):

@@ -62,11 +62,13 @@ def deploy_process(
             raise DeploymentRejected(errors)
         results: list[DeployResult] = []
         now = ctx.clock.now()
+        called = {c for d in definitions.values() for c in d.subprocess_specs}
         for key, definition in sorted(definitions.items()):
+            is_main = key not in called
             sha = hashlib.sha256(definition.xml).hexdigest()
             existing = uow.processes.by_sha(key, sha)
             if existing is not None:
-                results.append(DeployResult(key, existing.version, created=False))
+                results.append(DeployResult(key, existing.version, created=False, main=is_main))
                 continue
             row = ProcessVersion(
                 key=key,
@@ -93,7 +95,7 @@ def deploy_process(
                 deployed_by=actor.username,
             )
             uow.processes.add(row)
-            results.append(DeployResult(key, row.version, created=True))
+            results.append(DeployResult(key, row.version, created=True, main=is_main))
         ctx.commit(uow)
         return results
 

@@ -87,6 +87,7 @@ class DeployResult:
     key: str
     version: int
     created: bool
+    main: bool = True  # no other process of the same upload calls it
 
 
 @dataclass(frozen=True)

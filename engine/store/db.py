@@ -7,6 +7,7 @@ optimistic `case_version` check then decides who wins.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -15,11 +16,17 @@ from sqlalchemy.pool import NullPool
 from engine.config import DatabaseSettings
 
 
+def _json(value: Any) -> str:
+    # Chinese stays readable in the database (and searchable with LIKE on SQLite).
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def make_engine(settings: DatabaseSettings) -> Engine:
     if settings.is_sqlite:
         return _sqlite_engine(settings)
     return create_engine(
         settings.url,
+        json_serializer=_json,
         echo=settings.echo,
         pool_size=settings.pool_size,
         max_overflow=settings.pool_size,
@@ -34,6 +41,7 @@ def _sqlite_engine(settings: DatabaseSettings) -> Engine:
         settings.url,
         echo=settings.echo,
         connect_args={"check_same_thread": False, "timeout": 30},
+        json_serializer=_json,
         poolclass=None if memory else NullPool,
     )
     if not memory:
@@ -42,6 +50,7 @@ def _sqlite_engine(settings: DatabaseSettings) -> Engine:
             settings.url,
             echo=settings.echo,
             connect_args={"check_same_thread": False, "timeout": 30},
+            json_serializer=_json,
             pool_size=settings.pool_size,
             max_overflow=settings.pool_size,
         )

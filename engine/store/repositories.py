@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import String, Table, bindparam, cast, delete, func, insert, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -196,7 +196,13 @@ class CaseRepository:
             query = query.where(Case.stage == stage)
         if q:
             like = f"%{q}%"
-            query = query.where(or_(Case.case_no.like(like), Case.process_key.like(like)))
+            query = query.where(
+                or_(
+                    Case.case_no.ilike(like),
+                    Case.process_key.ilike(like),
+                    cast(Case.data, String).ilike(like),  # address, party, description...
+                )
+            )
         if overdue_at is not None:
             overdue = select(TimerRow.case_id).where(TimerRow.due_at <= overdue_at)
             query = query.where(Case.id.in_(overdue))

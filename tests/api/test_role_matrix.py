@@ -1,0 +1,341 @@
+"""Every endpoint × every role → the exact status: 2xx, 401 (anonymous) or 403.
+
+The policy (API.md "Roles", api/deps.py): case reads are open to every role but designer;
+only an officer opens a case; lane roles complete tasks, and the service checks the task's lane
+(a head completing an officer task is 403); officers and heads record the party's messages;
+designers and admins deploy and validate; every signed-in user reads processes; admin endpoints
+are for admins; auditors change nothing.
+
+One engine per database for the whole module (built once, on SQLite and on PostgreSQL); each
+test that changes something gets its own fresh case, so the tests stay independent and fast.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from engine import services
+from engine.bootstrap import App, build
+from engine.clock import FixedClock
+from engine.config import Settings
+from engine.demo_seed import seed_users
+from engine.services import Actor
+from engine.services.views import CaseView
+from tests.api.conftest import API, INTAKE, MINI, USERS, assert_problem, login
+from tests.conftest import FIXTURES, SHANGHAI, fixture_bpmn
+from tests.integration.conftest import DESIGNER, HEAD, OFFICER, _empty_pg
+
+ROLES = [*USERS, "court", "anonymous"]
+ALL_SIGNED_IN = frozenset(USERS) | {"court"}
+READERS = ALL_SIGNED_IN - {"designer"}
+
+
+@dataclass
+class Env:
+    app: App
+    client: TestClient
+    clock: FixedClock
+    base: CaseView  # a case waiting on its officer task, for the read endpoints
+    tokens: dict[str, dict[str, str]] = field(default_factory=dict)
+    routes: dict[tuple[str, str], re.Pattern[str]] = field(default_factory=dict)
+
+    def open(self) -> CaseView:
+        ctx = self.app.ctx
+        return services.open_case(ctx.uow(), ctx=ctx, actor=OFFICER, process_key=MINI, data=INTAKE)
+
+    def complete(self, case: CaseView, data: dict[str, Any], actor: Actor = OFFICER) -> CaseView:
+        ctx = self.app.ctx
+        return services.complete_task(
+            ctx.uow(),
+            ctx=ctx,
+            actor=actor,
+            case_id=case.id,
+            task_id=case.tasks[0].id,
+            data=data,
+            case_version=case.case_version,
+        )
+
+    def at_head(self) -> CaseView:
+        return self.complete(self.open(), {"classification": "not_correctable", "area_m2": 3})
+
+    def waiting_for_party(self) -> CaseView:
+        case = self.complete(self.at_head(), {"compliance_days": 10}, actor=HEAD)
+        return self.complete(case, {"service_method": "direct", "served_at": "2026-02-10"})
+
+    def case(self, case_id: int) -> CaseView:
+        return services.get_case(self.app.ctx.uow(read_only=True), case_id=case_id)
+
+    def case_count(self) -> int:
+        return services.list_cases(self.app.ctx.uow(read_only=True), ctx=self.app.ctx).total
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def env(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    cheap_password_hashes: None,
+) -> Iterator[Env]:
+    if request.param == "sqlite":
+        path: Path = tmp_path_factory.mktemp("matrix") / "qingwei.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        url = f"sqlite:///{path}"
+    else:
+        url = request.getfixturevalue("pg_database")
+        _empty_pg(url)
+    settings = Settings(
+        database_url=url,
+        forms_dir=FIXTURES / "forms",
+        secret_key="test-secret-key",
+        fake_clock=True,
+    )
+    clock = FixedClock(datetime(2026, 2, 10, 9, 0, tzinfo=SHANGHAI))
+    app = build(settings, clock)
+    seed_users(app.ctx)
+    services.add_user(
+        app.ctx.uow(), ctx=app.ctx, username="court1", password="demo", roles=("court",)
+    )
+    services.deploy_process(
+        app.ctx.uow(),
+        ctx=app.ctx,
+        files={"mini_case.bpmn": fixture_bpmn("mini_case.bpmn")},
+        actor=DESIGNER,
+    )
+    base = services.open_case(
+        app.ctx.uow(), ctx=app.ctx, actor=OFFICER, process_key=MINI, data=INTAKE
+    )
+    with TestClient(create_app(app), raise_server_exceptions=False) as client:
+        e = Env(app, client, clock, base)
+        for role in [*USERS, "court"]:
+            e.tokens[role] = login(client, USERS.get(role, f"{role}1"))
+        e.tokens["anonymous"] = {}
+        yield e
+    app.close()
+
+
+# An endpoint: how to call it on an Env (method, path, keyword args for the client), the roles
+# it lets through, the success status, and an optional check that a refused call changed nothing.
+Call = tuple[str, str, dict[str, Any]]
+Check = Callable[[Env], Callable[[], None]]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    call: Callable[[Env], Call]
+    allowed: frozenset[str]
+    ok: int = 200
+    unchanged: Check | None = None
+    optional: bool = False  # beyond API.md: skipped while the route does not exist
+
+
+def _bpmn() -> dict[str, Any]:
+    return {"files": [("files", ("mini.bpmn", fixture_bpmn("mini_case.bpmn"), "text/xml"))]}
+
+
+def _complete(case: CaseView, data: dict[str, Any]) -> Call:
+    return (
+        "POST",
+        f"/cases/{case.id}/tasks/{case.tasks[0].id}/complete",
+        {"json": {"data": data, "case_version": case.case_version}},
+    )
+
+
+def _officer_task(e: Env) -> Call:
+    return _complete(e.open(), {"classification": "not_correctable", "area_m2": 3})
+
+
+def _head_task(e: Env) -> Call:
+    return _complete(e.at_head(), {"compliance_days": 10})
+
+
+def _message(e: Env) -> Call:
+    case = e.waiting_for_party()
+    return (
+        "POST",
+        f"/cases/{case.id}/messages",
+        {"json": {"name": "party_demolished", "data": {}}},
+    )
+
+
+def _same_case_count(e: Env) -> Callable[[], None]:
+    before = e.case_count()
+
+    def check() -> None:
+        assert e.case_count() == before
+
+    return check
+
+
+def _latest_case_untouched(e: Env) -> Callable[[], None]:
+    """The case the call was about (the newest) keeps its version and its tasks."""
+    page = services.list_cases(e.app.ctx.uow(read_only=True), ctx=e.app.ctx, page_size=1)
+    newest = page.items[0].id  # newest first
+    before = e.case(newest)
+
+    def check() -> None:
+        after = e.case(newest)
+        assert (after.case_version, after.status, after.tasks) == (
+            before.case_version,
+            before.status,
+            before.tasks,
+        )
+
+    return check
+
+
+ENDPOINTS = [
+    Endpoint("GET /processes", lambda e: ("GET", "/processes", {}), ALL_SIGNED_IN),
+    Endpoint(
+        "GET /processes/{key}/versions/{v}/bpmn",
+        lambda e: ("GET", f"/processes/{MINI}/versions/1/bpmn", {}),
+        ALL_SIGNED_IN,
+    ),
+    # the same content as deployed: 200 with the existing version
+    Endpoint(
+        "POST /processes",
+        lambda e: ("POST", "/processes", _bpmn()),
+        frozenset({"designer", "admin"}),
+    ),
+    Endpoint(
+        "POST /processes/validate",
+        lambda e: ("POST", "/processes/validate", _bpmn()),
+        frozenset({"designer", "admin"}),
+    ),
+    Endpoint(
+        "POST /cases",
+        lambda e: ("POST", "/cases", {"json": {"process_key": MINI, "data": INTAKE}}),
+        frozenset({"officer"}),
+        ok=201,
+        unchanged=_same_case_count,
+    ),
+    Endpoint("GET /cases", lambda e: ("GET", "/cases", {}), READERS),
+    Endpoint("GET /cases/{id}", lambda e: ("GET", f"/cases/{e.base.id}", {}), READERS),
+    Endpoint(
+        "GET form",
+        lambda e: ("GET", f"/cases/{e.base.id}/tasks/{e.base.tasks[0].id}/form", {}),
+        READERS,
+    ),
+    Endpoint("GET audit", lambda e: ("GET", f"/cases/{e.base.id}/audit", {}), READERS),
+    Endpoint(
+        "GET audit/verify", lambda e: ("GET", f"/cases/{e.base.id}/audit/verify", {}), READERS
+    ),
+    Endpoint("GET diagram", lambda e: ("GET", f"/cases/{e.base.id}/diagram", {}), READERS),
+    Endpoint("GET /tasks", lambda e: ("GET", "/tasks", {}), READERS),
+    Endpoint("GET /ledger/stats", lambda e: ("GET", "/ledger/stats", {}), READERS),
+    Endpoint("GET /ledger.csv", lambda e: ("GET", "/ledger.csv", {}), READERS),
+    Endpoint(
+        "complete officer task",
+        _officer_task,
+        frozenset({"officer"}),
+        unchanged=_latest_case_untouched,
+    ),
+    Endpoint(
+        "complete head task", _head_task, frozenset({"head"}), unchanged=_latest_case_untouched
+    ),
+    Endpoint(
+        "POST messages",
+        _message,
+        frozenset({"officer", "head"}),
+        unchanged=_latest_case_untouched,
+    ),
+    Endpoint(
+        "POST /admin/clock",
+        lambda e: ("POST", "/admin/clock", {"json": {"now": e.clock.now().isoformat()}}),
+        frozenset({"admin"}),
+    ),
+    Endpoint(
+        "POST /admin/timers/run", lambda e: ("POST", "/admin/timers/run", {}), frozenset({"admin"})
+    ),
+    # Beyond API.md: read-only routes the web pages use (api/routes/web.py).
+    Endpoint("GET /clock", lambda e: ("GET", "/clock", {}), ALL_SIGNED_IN, optional=True),
+    Endpoint(
+        "GET /forms/labels", lambda e: ("GET", "/forms/labels", {}), ALL_SIGNED_IN, optional=True
+    ),
+    Endpoint(
+        "GET audit/export",
+        lambda e: ("GET", f"/cases/{e.base.id}/audit/export", {}),
+        READERS,
+        optional=True,
+    ),
+]
+
+
+def expected(endpoint: Endpoint, role: str) -> int:
+    if role == "anonymous":
+        return 401
+    return endpoint.ok if role in endpoint.allowed else 403
+
+
+MATRIX = [
+    pytest.param(ep, role, expected(ep, role), id=f"{ep.name} | {role} -> {expected(ep, role)}")
+    for ep in ENDPOINTS
+    for role in ROLES
+]
+
+
+@pytest.mark.parametrize(("endpoint", "role", "status"), MATRIX)
+def test_role_matrix(env: Env, endpoint: Endpoint, role: str, status: int) -> None:
+    method, path, kwargs = endpoint.call(env)
+    if endpoint.optional and not _documented(env, method, path):
+        pytest.skip(f"{endpoint.name} is not served by this build")
+    check = endpoint.unchanged(env) if endpoint.unchanged and status != endpoint.ok else None
+    r = env.client.request(method, API + path, headers=env.tokens[role], **kwargs)
+    if status >= 400:
+        assert_problem(r, status)
+    else:
+        assert r.status_code == status, r.text
+    if check is not None:
+        check()
+
+
+def _routes(env: Env) -> dict[tuple[str, str], re.Pattern[str]]:
+    """Every /api/v1 operation of the OpenAPI document, with a pattern matching its paths."""
+    if not env.routes:
+        spec = env.client.get("/openapi.json").json()
+        for p, ops in spec["paths"].items():
+            if not p.startswith(API):
+                continue
+            template = p.removeprefix(API)
+            rx = re.compile("^" + re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(template)) + "$")
+            for m in ops:
+                env.routes[(m.upper(), template)] = rx
+    return env.routes
+
+
+def _documented(env: Env, method: str, path: str) -> bool:
+    return any(m == method and rx.match(path) for (m, _), rx in _routes(env).items())
+
+
+def test_the_table_covers_every_route(env: Env) -> None:
+    """A new route must be added to the matrix: every /api/v1 operation of the OpenAPI document
+    is called by some row (POST /auth/token signs in, anonymous by design)."""
+    routes = set(_routes(env))
+    routes.discard(("POST", "/auth/token"))
+    patterns = {r: rx for r, rx in _routes(env).items() if r in routes}
+    covered = set()
+    for ep in ENDPOINTS:
+        method, path, _ = ep.call(env)
+        covered |= {r for r, rx in patterns.items() if r[0] == method and rx.match(path)}
+    assert covered == routes, routes - covered
+
+
+def test_tasks_are_filtered_by_lane(env: Env) -> None:
+    """GET /tasks is open to every reader, but lists only the tasks of the caller's lanes."""
+    env.at_head()
+    for role in READERS:
+        r = env.client.get(f"{API}/tasks", headers=env.tokens[role])
+        assert r.status_code == 200
+        lanes = {t["lane"] for t in r.json()}
+        assert lanes <= {role}, (role, lanes)
+        if role in ("officer", "head"):
+            assert lanes == {role}
