@@ -129,8 +129,13 @@ def serve(
     demo: bool = typer.Option(False, "--demo", help="demo users and cases, settable clock"),
     host: str = typer.Option("127.0.0.1", "--host"),
     port: int = typer.Option(8000, "--port"),
+    workers: int = typer.Option(1, "--workers", min=1, help="HTTP worker processes"),
+    access_log: bool = typer.Option(True, "--access-log/--no-access-log"),
 ) -> None:
-    """Migrate, deploy processes/, and serve the API and the timer worker in one process."""
+    """Migrate, deploy processes/, and serve the API and the timer worker in one process.
+
+    With --workers N the API runs in N processes (each builds its engine from the same
+    QINGWEI_* settings) and the timer worker runs in the supervising process."""
     import secrets
     import threading
 
@@ -144,6 +149,9 @@ def serve(
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = Settings()
+    if demo and workers > 1:
+        typer.echo("--demo keeps its settable clock in one process: use --workers 1", err=True)
+        raise typer.Exit(2)
     if demo:
         settings.clock.fake = True
         if not settings.security.secret_key:
@@ -178,7 +186,17 @@ def serve(
     )
     thread.start()
     try:
-        uvicorn.run(create_app(a), host=host, port=port, log_level="info")
+        if workers == 1:
+            uvicorn.run(create_app(a), host=host, port=port, access_log=access_log)
+        else:
+            uvicorn.run(
+                "api.main:create_app",
+                factory=True,
+                host=host,
+                port=port,
+                workers=workers,
+                access_log=access_log,
+            )
     finally:
         stop.set()
         thread.join(timeout=10)
