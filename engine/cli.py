@@ -203,6 +203,21 @@ def serve(
         a.close()
 
 
+@app.command()
+def demo(
+    keep: Path | None = typer.Option(  # noqa: B008
+        None, "--keep", help="keep the demo database in this (new) file"
+    ),
+) -> None:
+    """Drive one case through the whole forced-demolition path on a scratch SQLite database,
+    with a fixed clock stepping across the deadlines; print the stages and the audit trail."""
+    from engine import demo_run
+
+    code = demo_run.run(typer.echo, keep)
+    if code:
+        raise typer.Exit(code)
+
+
 @audit_app.command("verify")
 def audit_verify(case: str | None = typer.Option(None, "--case", help="a case number")) -> None:
     """Recompute hash chains; exit 1 and name the first bad event."""

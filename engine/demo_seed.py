@@ -1,13 +1,20 @@
-"""Demo data for `qingwei serve --demo`: the users of API.md and a few cases.
+"""Demo data for `qingwei serve --demo`: the users of API.md and a few cases at different stages.
 
 Idempotent: running it again on the same database adds nothing.
 """
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime
+
+from engine import demo_script as script
 from engine import services
+from engine.calendar import TZ
 from engine.errors import Conflict, NotFound
-from engine.services.context import Actor, EngineContext
+from engine.services.context import EngineContext
+
+log = logging.getLogger("qingwei.demo")
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - documented demo password (API.md), demo mode only
 DEMO_USERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -79,18 +86,78 @@ def seed_users(ctx: EngineContext) -> int:
     return created
 
 
-def seed_cases(ctx: EngineContext, process_key: str = "enforcement") -> int:
-    """Open the demo cases once, if the process is deployed and no case exists yet."""
+def _onsite_and_sealing(now: datetime) -> list[script.Step]:
+    """Construction still going on (PROCEDURE §6): work stopped on arrival, the site sealed with
+    the head's prior approval; the sealing runs 30 CD while the lead is checked and filed."""
+    instant = now.astimezone(TZ).isoformat(timespec="seconds")
+    return [
+        script.Do(
+            "onsite_stop",
+            {
+                "arrived_at": instant,
+                "work_halted": True,
+                "stop_order_issued_on": instant[:10],
+                "sealing_needed": True,
+                "emergency_sealing": False,
+            },
+        ),
+        script.Do("sealing_approval", {"sealing_approved": True}),
+        script.Do(
+            "sealing_execution",
+            {
+                "sealed_at": instant,
+                "sealing_scope": "施工现场及机具",
+                "sealing_inventory_done": True,
+                "handed_over_on_site": True,
+            },
+        ),
+        script.Do("lead_check", script.LEAD_CHECK),
+        script.Do("filing_approval", script.FILING),
+    ]
+
+
+def demo_scripts(now: datetime) -> list[list[script.Step]]:
+    """One script per demo case, every step taken at `now` (the clock is not moved), leaving
+    the cases at different stages:
+
+    1. the rooftop shed: decided and served today, the party's period running (履行期限) - with
+       the default demo clock, Mon 2026-03-02: 15 CD -> Tue 03-17 -> due 03-18 00:00;
+    2. the factory still being built: stopped and sealed on site, filed, under investigation
+       (调查取证), the sealing period (30 CD) and the 90 CD decision deadline running;
+    3. the street-front extension: investigated, waiting for the legal review (法制审核).
+    """
+    day = now.astimezone(TZ).date().isoformat()
+    rooftop, factory, shopfront = DEMO_CASES
+    return [
+        script.to_compliance_period(rooftop, day, days=15),
+        [script.Open(factory), *_onsite_and_sealing(now)],
+        script.to_legal_review(shopfront, day),
+    ]
+
+
+def seed_cases(ctx: EngineContext, process_key: str = script.PROCESS_KEY) -> int:
+    """Open the demo cases once, if the process is deployed and no case exists yet, and advance
+    them to different stages at the clock's current instant (the clock is left where it is).
+
+    A step the deployed process does not accept (a designer changed it) stops that case where it
+    is, with a warning; the server starts anyway. Returns how many cases were opened."""
     if services.list_cases(ctx.uow(read_only=True), ctx=ctx).total > 0:
         return 0
-    officer = Actor("officer1", ("officer",))
     opened = 0
-    for data in DEMO_CASES:
+    for steps in demo_scripts(ctx.clock.now()):
+        runner = script.CaseRunner(ctx, process_key=process_key)
         try:
-            services.open_case(
-                ctx.uow(), ctx=ctx, actor=officer, process_key=process_key, data=data
-            )
-        except NotFound:
-            return opened
+            runner.run(steps[0])
+        except script.ScriptFailed as exc:
+            if isinstance(exc.__cause__, NotFound):
+                return opened  # the process is not deployed: nothing to seed
+            log.warning("demo case not opened: %s", exc)
+            continue
         opened += 1
+        try:
+            runner.run_all(steps[1:])
+        except script.ScriptFailed as exc:
+            case = runner.case
+            where = f"{case.case_no} left at stage {case.stage}" if case else "not advanced"
+            log.warning("demo case %s: %s", where, exc)
     return opened

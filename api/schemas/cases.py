@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from api.schemas.common import CaseId, FormData, SafeText
+from api.schemas.common import CaseId, FormData, LocalTime, SafeText
 from engine.services.views import CaseView, TaskView
 
 
@@ -17,8 +16,8 @@ class TaskRead(BaseModel):
     lane: str | None
     form_key: str | None
     stage: str | None
-    created_at: datetime
-    due_at: datetime | None
+    created_at: LocalTime
+    due_at: LocalTime | None
 
     @classmethod
     def of(cls, t: TaskView) -> TaskRead:
@@ -38,7 +37,7 @@ class TaskRead(BaseModel):
 class TimerRead(BaseModel):
     element_id: str
     name: str
-    due_at: datetime
+    due_at: LocalTime
     period: str | None
     basis: str | None
 
@@ -52,8 +51,8 @@ class CaseRead(BaseModel):
     stage: str
     data: dict[str, Any]
     case_version: int
-    created_at: datetime
-    updated_at: datetime
+    created_at: LocalTime
+    updated_at: LocalTime
     tasks: list[TaskRead]
     timers: list[TimerRead]
     waiting_messages: list[str] = []
@@ -126,7 +125,7 @@ class DiagramRead(BaseModel):
 
 class AuditEventRead(BaseModel):
     seq: int
-    at: datetime
+    at: LocalTime
     actor: str
     roles: list[str]
     action: str

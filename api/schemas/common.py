@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -76,3 +78,9 @@ def _finite(value: Any, path: str = "data") -> Any:
 
 # A JSON object of form data: finite numbers and text the database can store.
 FormData = Annotated[dict[str, Any], AfterValidator(_finite)]
+
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# Every instant the API returns is in Asia/Shanghai (+08:00), the time the law counts in: a
+# deadline reads "2026-04-14T00:00:00+08:00" (24:00 of 04-13), the same in writes and reads.
+LocalTime = Annotated[datetime, AfterValidator(lambda d: d.astimezone(SHANGHAI))]

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel
+
+from api.schemas.common import LocalTime
 
 
 class ProcessRead(BaseModel):
@@ -10,7 +10,7 @@ class ProcessRead(BaseModel):
     version: int
     name: str
     sha256: str
-    deployed_at: datetime
+    deployed_at: LocalTime
     latest: bool
 
 

@@ -256,13 +256,21 @@ class ProcessRuntime:
         task: Task | None = workflow.get_task_from_id(uid)
         return task
 
-    def _effective_period(self, info: ElementInfo | None) -> str | None:
-        """A timer that reads a (local) parameter shows the value in force, not the default."""
+    def _effective_period(self, info: ElementInfo | None, data: Mapping[str, Any]) -> str | None:
+        """The period in force: a (local) parameter's value, or the days a decision set
+        (`period_source` names the data field, e.g. compliance_days), not the diagram's default."""
         if info is None:
             return None
         name = info.properties.get("local")
         if name and name in self.parameters:
             return str(self.parameters[name])
+        source = info.properties.get("period_source")
+        if source:
+            value = data.get(source)
+            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+                return f"{value} CD"
+            if isinstance(value, str) and value.strip():
+                return value.strip()
         return info.period
 
     @staticmethod
@@ -330,7 +338,7 @@ class ProcessRuntime:
                     element_id=element_id,
                     name=info.name if info else element_id,
                     due_at=parse_instant(value),
-                    period=self._effective_period(info),
+                    period=self._effective_period(info, task.data),
                     basis=info.basis if info else None,
                 )
             )

@@ -138,7 +138,9 @@ def refusal_for_completion(
         review_pending, lawsuit_pending = _pending_remedies(trail())
         legal_basis = str(merged.get("legal_basis") or "URPL64")
         facts = guards.ExecutionFacts(
-            at=max(at, now),
+            # The demolition's own time: a backdated record inside a remedy window is as
+            # unlawful as one made now (and a scheduled one is judged at its date).
+            at=at,
             decision_served_at=_date(merged.get("decision_served_at")),
             remedy_rights_stated=merged.get("remedy_rights_stated") is not False,
             remedies_waived=bool(merged.get("remedies_waived")),

@@ -246,3 +246,13 @@ def test_no_heavier_fine_after_the_statement(guarded: App) -> None:
         {"intended_fine_amount": 1000, "statement_made": True, "fine_amount": 800},
     )
     assert moved.tasks[0].element_id == "execute"
+
+
+def test_backdated_demolition_inside_the_lawsuit_window_is_refused(
+    guarded: App, clock: FixedClock
+) -> None:
+    case = _to_execution(guarded)
+    clock.set(datetime(2026, 9, 8, 10, 0, tzinfo=SHANGHAI))  # every window has lapsed by now
+    # ...but the record says it was done on Mon 08-10, the lawsuit window's last day.
+    refusal = _refused(guarded, case, {"demolition_at": at("2026-08-10T15:00")})
+    assert refusal.article == "ALL Art. 46"
