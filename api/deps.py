@@ -11,22 +11,14 @@ from fastapi.security import OAuth2PasswordBearer
 from engine.bootstrap import App
 from engine.clock import SystemClock
 from engine.services import Actor, EngineContext
+from engine.services.context import LANE_ROLES
 
 WALL_CLOCK = SystemClock()  # token lifetimes are real time (see api/security.py)
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 # Roles that work on cases (everyone but designers); auditors read but never change.
-CASE_READERS = (
-    "officer",
-    "legal_review",
-    "head",
-    "government",
-    "utility",
-    "court",
-    "auditor",
-    "admin",
-)
-CASE_ACTORS = ("officer", "legal_review", "head", "government", "utility", "court")
+CASE_ACTORS = LANE_ROLES
+CASE_READERS = (*LANE_ROLES, "auditor", "admin")
 
 
 def get_app(request: Request) -> App:
