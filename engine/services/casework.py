@@ -46,14 +46,17 @@ def audit_fired_timers(
     loaded: LoadedSpec,
     *,
     now: datetime,
-    due: dict[str, datetime] | None = None,
+    rows: Sequence[Any] = (),
 ) -> None:
     """One `timer_fired` event per timer that fired during the step, whatever the step was
     (a deadline that had already lapsed when the process reached it fires inside a task
     completion or a message, not only in the worker)."""
+    indexed = {r.element_id: r for r in rows}  # the timer index holds the period in force
     for element_id in snapshot.fired_elements:
         info = loaded.elements.get(element_id)
-        when = (due or {}).get(element_id)
+        row = indexed.get(element_id)
+        when = row.due_at if row is not None else None
+        period = row.period if row is not None else (info.period if info else None)
         audit.append(
             uow,
             head,
@@ -64,7 +67,7 @@ def audit_fired_timers(
             element_id=element_id,
             data={
                 "timer": info.name if info else element_id,
-                "period": info.period if info else None,
+                "period": period,
                 "due_at": when.isoformat() if when else None,
             },
             basis=info.basis if info else None,

@@ -22,6 +22,7 @@ from engine.store.uow import UnitOfWork
 
 COERCIVE_STAGES = frozenset({"forced_demolition"})
 REMEDY_FILED = {"review_filed": "review", "lawsuit_filed": "lawsuit"}
+FINAL = frozenset({"upheld", "revoked", "changed"})
 
 
 def _date(value: Any) -> date | None:
@@ -42,7 +43,8 @@ def _pending_remedies(events: Sequence[AuditEvent]) -> tuple[bool, bool]:
         name = e.data.get("message")
         if name in REMEDY_FILED:
             pending[REMEDY_FILED[name]] = True
-        elif name == "remedy_result":
+        elif name == "remedy_result" and e.data.get("payload", {}).get("outcome") in FINAL:
+            # Only a final result (API.md: upheld, revoked, changed) ends the wait.
             pending = {"review": False, "lawsuit": False}
     return pending["review"], pending["lawsuit"]
 

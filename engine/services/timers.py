@@ -44,8 +44,7 @@ def _fire(uow: UnitOfWork, ctx: EngineContext, row: TimerRow) -> bool:
     except StepFailed as exc:
         raise ProcessFault(str(exc)) from exc
     head = audit.ChainHead.of(case)
-    due = {t.element_id: t.due_at for t in uow.timers.for_case(case.id)}
-    audit_fired_timers(uow, head, snapshot, loaded, now=now, due=due)
+    audit_fired_timers(uow, head, snapshot, loaded, now=now, rows=uow.timers.for_case(case.id))
     if snapshot.completed:
         audit.append(
             uow, head, at=now, actor=SYSTEM.username, roles=SYSTEM.roles, action="case_closed"
