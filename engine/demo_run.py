@@ -225,8 +225,8 @@ def _run(echo: Echo, db_path: Path, started: float, *, kept: bool) -> int:
         )
         _deploy(app, echo)
         echo(
-            "依据 basis: a timer's is declared in the BPMN and audited; the BPMN tasks declare"
-            " none, so for tasks the demo shows PROCEDURE.md's (the trail shows '-')"
+            "依据 basis: every task and timer declares its article in the BPMN; the audit"
+            " trail records it with each step"
         )
         echo("")
         header = f"{_pad('时间 time', 16)}  {_pad('阶段 stage', STAGE_WIDTH)}步骤 step"

@@ -53,8 +53,8 @@ STAGE_NAMES: dict[str, str] = {
     "reinspection": "回头看",
 }
 
-# The legal basis of each step, after PROCEDURE.md §2-§6. The process library's user tasks carry
-# no `basis` property (its timers do), so the trail records none for them; the demo shows these.
+# The legal basis of each step, after PROCEDURE.md §2-§6: a fallback for an event that carries
+# none (the case opening; a process version deployed before tasks declared their basis).
 STEP_BASIS: dict[str, str] = {
     "case_opened": "PROCEDURE §2.1",
     "onsite_stop": "URPL Art. 64, 68",

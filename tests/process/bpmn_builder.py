@@ -91,9 +91,20 @@ class Process(Renderer):
         form: str,
         stage: str,
         docs: str,
+        basis: str,
         **extra: str,
     ) -> str:
-        props = {"formJsonSchemaFilename": form, "stage": stage, "documents": docs, **extra}
+        """A user task; `basis` is its legal basis (short article form, PROCEDURE.md's
+        abbreviations), recorded on the task_completed audit event."""
+        if not basis.strip():
+            raise ValueError(f"{nid}: user task without a legal basis")
+        props = {
+            "formJsonSchemaFilename": form,
+            "stage": stage,
+            "documents": docs,
+            "basis": basis,
+            **extra,
+        }
         return self._add(Node(nid, "user", name, lane, props=props))
 
     def script(self, nid: str, name: str, lane: str, code: str) -> str:

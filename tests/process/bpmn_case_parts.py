@@ -20,6 +20,7 @@ def sealing() -> Process:
         form="onsite_stop.json",
         stage="intake",
         docs="责令停止违法行为通知书,现场检查笔录",
+        basis="URPL Art. 64, 68",
     )
     p.boundary_timer(
         "arrival_target",
@@ -40,6 +41,7 @@ def sealing() -> Process:
         form="sealing_approval.json",
         stage="intake",
         docs="查封决定书",
+        basis="ACL Art. 18, 24",
     )
     p.xor("gw_sealing_approved", "批准? Approved?", HEAD)
     p.user(
@@ -49,6 +51,7 @@ def sealing() -> Process:
         form="sealing_execution.json",
         stage="intake",
         docs="查封决定书,清单",
+        basis="ACL Art. 24, 25",
     )
     p.script("mark_sealed", "已查封 Sealed", OFFICER, "sealed = True")
     p.xor("gw_emergency_report", "紧急查封? Emergency sealing?", OFFICER)
@@ -59,6 +62,7 @@ def sealing() -> Process:
         form="sealing_approval.json",
         stage="intake",
         docs="查封决定书",
+        basis="ACL Art. 19",
     )
     p.boundary_timer(
         "emergency_report_deadline",
@@ -78,6 +82,7 @@ def sealing() -> Process:
         form="sealing_lift.json",
         stage="intake",
         docs="解除查封决定书",
+        basis="ACL Art. 19",
     )
     p.script("mark_released", "已解除 Released", OFFICER, "sealed = False")
     p.end("sealing_done", "现场处置完毕 Done", OFFICER)
@@ -124,6 +129,7 @@ def case_handling() -> Process:
         form="investigation.json",
         stage="investigation",
         docs="现场检查笔录,询问笔录",
+        basis="APL Art. 42, 47, 55",
     )
     p.xor("gw_preservation", "先行登记保存? Preserve evidence?", OFFICER)
     p.user(
@@ -133,6 +139,7 @@ def case_handling() -> Process:
         form="preservation_approval.json",
         stage="investigation",
         docs="证据先行登记保存通知书",
+        basis="APL Art. 56",
     )
     p.xor("gw_preservation_approved", "批准? Approved?", HEAD)
     p.script("record_preservation", "登记保存 Preserved", OFFICER, "preserved_on = today()")
@@ -143,6 +150,7 @@ def case_handling() -> Process:
         form="evidence_disposal.json",
         stage="investigation",
         docs="先行登记保存证据处理决定书",
+        basis="APL Art. 56",
     )
     p.boundary_timer(
         "evidence_disposal_deadline",
@@ -162,6 +170,7 @@ def case_handling() -> Process:
         form="stop_order.json",
         stage="investigation",
         docs="责令停止违法行为通知书,责令限期改正通知书",
+        basis="URPL Art. 64; APL Art. 28",
     )
     p.script("mark_stop_order", "已责令 Ordered", OFFICER, "stop_order_done = True")
     p.xor("gw_utility_cutoff", "停止供水供电? Utility cutoff?", OFFICER)
@@ -172,6 +181,7 @@ def case_handling() -> Process:
         form="utility_letter.json",
         stage="investigation",
         docs="停止供水供电供气联系函",
+        basis="ACL Art. 43(2); 北京 Art. 65",
     )
     p.user(
         "utility_cutoff_approval",
@@ -180,6 +190,7 @@ def case_handling() -> Process:
         form="utility_cutoff_approval.json",
         stage="investigation",
         docs="停止供水供电供气联系函",
+        basis="ACL Art. 43(2); 安全生产法 Art. 70",
     )
     p.xor("gw_cutoff_approved", "批准? Approved?", HEAD)
     p.user(
@@ -189,6 +200,7 @@ def case_handling() -> Process:
         form="utility_cutoff_execution.json",
         stage="investigation",
         docs="停止供水供电供气联系函",
+        basis="ACL Art. 43(2); 安全生产法 Art. 70",
     )
     p.script("mark_utility_cut", "已停止供应 Supply stopped", UTILITY, "utility_cut = True")
     p.user(
@@ -198,6 +210,7 @@ def case_handling() -> Process:
         form="investigation_report.json",
         stage="investigation",
         docs="调查终结报告",
+        basis="URPL Art. 64",
     )
     p.xor("gw_classification", "定性 Classification", OFFICER)
     p.user(
@@ -207,6 +220,7 @@ def case_handling() -> Process:
         form="safety_appraisal.json",
         stage="confiscation",
         docs="安全鉴定报告",
+        basis="浙江 Art. 12",
     )
     p.user(
         "confiscation_approval",
@@ -215,6 +229,7 @@ def case_handling() -> Process:
         form="confiscation_approval.json",
         stage="confiscation",
         docs="没收审批意见",
+        basis="URPL Art. 64; 浙江 Art. 12",
     )
     p.xor("gw_confiscation_approved", "批准? Approved?", GOV)
     p.call("penalty", "法制审核、告知、听证 Review, notice, hearing", OFFICER, "penalty_procedure")
@@ -228,6 +243,7 @@ def case_handling() -> Process:
         stage="decision",
         docs="限期拆除决定书",
         duty="decision_approval",
+        basis="URPL Art. 64; APL Art. 59",
     )
     p.user(
         "penalty_decision",
@@ -237,6 +253,7 @@ def case_handling() -> Process:
         stage="decision",
         docs="行政处罚决定书",
         duty="decision_approval",
+        basis="URPL Art. 64; APL Art. 59",
     )
     p.end("handling_no_violation", "不予处罚 No violation", OFFICER)
     p.end("handling_crime", "涉嫌犯罪 Crime", OFFICER)
@@ -300,6 +317,7 @@ def penalty_procedure() -> Process:
         form="legal_review.json",
         stage="legal_review",
         docs="法制审核意见书",
+        basis="APL Art. 58",
     )
     p.xor("gw_legal_review", "审核通过? Passed?", REVIEW)
     p.xor("gw_notice_done", "已告知? Notice given?", OFFICER)
@@ -310,6 +328,7 @@ def penalty_procedure() -> Process:
         form="advance_notice.json",
         stage="notice",
         docs="行政处罚事先告知书",
+        basis="APL Art. 44",
     )
     p.script(
         "prepare_notice_service",
@@ -331,6 +350,7 @@ def penalty_procedure() -> Process:
         form="party_response.json",
         stage="notice",
         docs="陈述申辩笔录",
+        basis="APL Art. 45, 64",
     )
     p.boundary_timer(
         "hearing_request_window",
@@ -366,6 +386,7 @@ def penalty_procedure() -> Process:
         form="hearing_notice.json",
         stage="hearing",
         docs="听证通知书",
+        basis="APL Art. 64",
     )
     p.timer(
         "hearing_notice_period",
@@ -383,6 +404,7 @@ def penalty_procedure() -> Process:
         form="hearing.json",
         stage="hearing",
         docs="听证笔录,听证报告",
+        basis="APL Art. 64, 65",
     )
     p.script(
         "record_hearing",
@@ -400,6 +422,7 @@ def penalty_procedure() -> Process:
         form="collective_discussion.json",
         stage="decision",
         docs="集体讨论记录",
+        basis="APL Art. 57",
     )
     p.script(
         "record_discussion",

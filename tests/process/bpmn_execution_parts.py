@@ -25,6 +25,7 @@ def service() -> Process:
         form="service.json",
         stage="service",
         docs="送达回证",
+        basis="APL Art. 61; CPL Art. 87-95",
     )
     p.boundary_timer(
         "service_deadline",
@@ -44,6 +45,7 @@ def service() -> Process:
         form="service_public_notice.json",
         stage="service",
         docs="送达公告",
+        basis="CPL Art. 95",
     )
     p.timer(
         "public_notice_service_period",
@@ -165,6 +167,7 @@ def deferral() -> Process:
         form="deferral_review.json",
         stage="deferred",
         docs="中止执行复查记录",
+        basis="ACL Art. 39",
     )
     p.xor("gw_resume", "恢复执行? Resume?", OFFICER)
     p.script("next_review", "下次复查 Next review", OFFICER, "last_review_on = today()")
@@ -203,6 +206,7 @@ def court_enforcement() -> Process:
         form="court_application.json",
         stage="litigation",
         docs="强制执行申请书",
+        basis="ACL Art. 53, 54, 55",
     )
     p.boundary_timer(
         "court_application_deadline",
@@ -221,6 +225,7 @@ def court_enforcement() -> Process:
         form="court_acceptance.json",
         stage="litigation",
         docs="受理通知书",
+        basis="ACL Art. 56",
     )
     p.boundary_timer(
         "court_acceptance_deadline",
@@ -240,6 +245,7 @@ def court_enforcement() -> Process:
         form="court_ruling.json",
         stage="litigation",
         docs="执行裁定书",
+        basis="ACL Art. 57, 58",
     )
     p.boundary_timer(
         "court_ruling_deadline",
@@ -306,6 +312,7 @@ except NameError:
         form="fine_demand.json",
         stage="demand",
         docs="催告书",
+        basis="APL Art. 72; ACL Art. 35, 45, 46",
     )
     p.script(
         "prepare_fine_demand_service",

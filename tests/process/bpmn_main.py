@@ -68,6 +68,7 @@ except NameError:
         form="sealing_extension.json",
         stage="investigation",
         docs="延长查封期限决定书",
+        basis="ACL Art. 25",
     )
     p.xor("gw_extend_sealing", "延长? Extend?", HEAD)
     p.timer(
@@ -86,6 +87,7 @@ except NameError:
         form="sealing_lift.json",
         stage="investigation",
         docs="解除查封决定书",
+        basis="ACL Art. 28",
     )
     p.end("sealing_watch_end", "查封解除 Sealing released", OFFICER)
     p.xor("gw_to_lead_check", "核查 To the lead check", OFFICER)
@@ -96,6 +98,7 @@ except NameError:
         form="lead_check.json",
         stage="intake",
         docs="案件来源登记表",
+        basis="PROCEDURE §2.3",
     )
     p.boundary_timer(
         "lead_check_deadline",
@@ -115,6 +118,7 @@ except NameError:
         form="lead_check_extension.json",
         stage="intake",
         docs="核查延期审批表",
+        basis="PROCEDURE §2.3",
     )
     p.xor("gw_lead_check_extension", "批准延期? Extension approved?", HEAD)
     p.script(
@@ -130,6 +134,7 @@ except NameError:
         form="lead_check_extended.json",
         stage="intake",
         docs="案件来源登记表",
+        basis="PROCEDURE §2.3",
     )
     p.boundary_timer(
         "lead_check_extended_deadline",
@@ -149,6 +154,7 @@ except NameError:
         form="filing_approval.json",
         stage="intake",
         docs="立案审批表",
+        basis="APL Art. 54",
     )
     p.xor("gw_filing", "立案? File?", HEAD)
     p.script("record_filing", "立案 Filed", HEAD, "filed_on = today()")
@@ -200,6 +206,7 @@ def _handling_and_service(p: Process) -> None:
         form="decision_overdue.json",
         stage="decision",
         docs="延期审批表",
+        basis="APL Art. 60",
     )
     p.end("decision_overdue_end", "督办完毕 Escalation handled", HEAD)
     p.xor("gw_handling_result", "定性结果 Classification", OFFICER)
@@ -211,6 +218,7 @@ def _handling_and_service(p: Process) -> None:
         form="referral.json",
         stage="investigation",
         docs="案件移送书",
+        basis="APL Art. 27",
     )
     p.script("outcome_referred", "已移送 Referred", OFFICER, "outcome = 'referred'")
     p.xor("gw_party_known", "当事人明确? Party known?", OFFICER)
@@ -234,6 +242,7 @@ def _handling_and_service(p: Process) -> None:
         form="decision_public_notice.json",
         stage="service",
         docs="送达公告",
+        basis="北京 Art. 78",
     )
     p.timer(
         "party_unknown_notice",
@@ -331,7 +340,15 @@ except NameError:
 
 
 def _closure(p: Process) -> None:
-    p.user("closure", "结案 Closure", OFFICER, form="closure.json", stage="closed", docs="结案报告")
+    p.user(
+        "closure",
+        "结案 Closure",
+        OFFICER,
+        form="closure.json",
+        stage="closed",
+        docs="结案报告",
+        basis="PROCEDURE §2.17",
+    )
     p.script("record_closure", "结案日期 Closed on", OFFICER, "closed_on = today()")
     p.xor("gw_utility_restore", "恢复供应? Restore supply?", OFFICER)
     p.user(
@@ -341,6 +358,7 @@ def _closure(p: Process) -> None:
         form="utility_restoration.json",
         stage="closed",
         docs="恢复供应通知",
+        basis="安全生产法 Art. 70",
     )
     p.user(
         "close_out",
@@ -349,6 +367,7 @@ def _closure(p: Process) -> None:
         form="close_out.json",
         stage="closed",
         docs="台账销号表",
+        basis="PROCEDURE §2.17",
     )
     p.xor("gw_reinspect", "需回头看? Re-inspect?", OFFICER)
     p.event_gateway("wait_reinspection", "回头看等待 Until the re-inspection", OFFICER)
@@ -370,6 +389,7 @@ def _closure(p: Process) -> None:
         form="reinspection.json",
         stage="reinspection",
         docs="现场检查笔录",
+        basis="PROCEDURE §2.17 (policy 30 CD)",
     )
     p.boundary_message("rebuilt_found_b", "发现复建 Rebuilt found", "reinspection", "rebuilt_found")
     p.xor("gw_rebuilt", "复建? Rebuilt?", OFFICER)

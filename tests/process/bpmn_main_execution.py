@@ -72,6 +72,7 @@ def execution_track(p: Process) -> None:
         form="verify_demolition.json",
         stage="compliance_period",
         docs="现场检查笔录",
+        basis="URPL Art. 64; ACL Art. 44",
     )
     p.xor("gw_demolition_verified", "已拆除? Demolished?", OFFICER)
     p.script(
@@ -87,6 +88,7 @@ def execution_track(p: Process) -> None:
         form="verify_correction.json",
         stage="compliance_period",
         docs="现场检查笔录",
+        basis="URPL Art. 64",
     )
     p.xor("gw_correction_verified", "已改正? Corrected?", OFFICER)
     p.script("outcome_corrected", "已改正 Corrected", OFFICER, "outcome = 'corrected'")
@@ -97,6 +99,7 @@ def execution_track(p: Process) -> None:
         form="enforcement_agreement.json",
         stage="compliance_period",
         docs="执行协议",
+        basis="ACL Art. 42",
     )
     p.user(
         "assisted_demolition",
@@ -105,6 +108,7 @@ def execution_track(p: Process) -> None:
         form="assisted_demolition.json",
         stage="compliance_period",
         docs="现场检查笔录",
+        basis="ACL Art. 42",
     )
     p.boundary_message(
         "agreement_breached_b",
@@ -123,8 +127,12 @@ def execution_track(p: Process) -> None:
         "record_remedy_filed",
         "复议或诉讼 Remedy filed",
         OFFICER,
-        "remedy_pending = True\nremedy_followup_from = today()",
+        "remedy_pending = True\nremedy_replied = False\nremedy_followup_from = today()",
     )
+    p.script("record_reply", "已答复 Replied", OFFICER, "remedy_replied = True")
+    # A demolition claim the check refutes while a review or lawsuit is pending goes back to
+    # the remedy (ACL Art. 44: demolition waits for the result), not to the execution.
+    p.xor("gw_remedy_still_pending", "已答复? Replied?", OFFICER)
     p.user(
         "litigation_reply",
         "答复或答辩 Reply to the review or lawsuit",
@@ -132,6 +140,7 @@ def execution_track(p: Process) -> None:
         form="litigation_reply.json",
         stage="litigation",
         docs="行政复议答复书,行政诉讼答辩状",
+        basis="ARL Art. 48; ALL Art. 67",
     )
     p.boundary_message(
         "remedy_result_b", "复议诉讼结果 Result", "litigation_reply", "remedy_result"
@@ -160,6 +169,7 @@ def execution_track(p: Process) -> None:
         form="litigation_followup.json",
         stage="litigation",
         docs="复议诉讼跟踪记录",
+        basis="ACL Art. 44",
     )
     p.script("next_followup", "下次跟踪 Next follow-up", OFFICER, "remedy_followup_from = today()")
     p.script(
@@ -187,6 +197,7 @@ def execution_track(p: Process) -> None:
         stage="decision",
         docs="限期拆除决定书",
         duty="decision_approval",
+        basis="URPL Art. 64; APL Art. 59",
     )
     p.user(
         "revised_penalty_decision",
@@ -196,11 +207,18 @@ def execution_track(p: Process) -> None:
         stage="decision",
         docs="行政处罚决定书",
         duty="decision_approval",
+        basis="URPL Art. 64; APL Art. 59",
     )
 
     # demand (催告) and enforcement decision
     p.user(
-        "demand", "催告 Formal demand", OFFICER, form="demand.json", stage="demand", docs="催告书"
+        "demand",
+        "催告 Formal demand",
+        OFFICER,
+        form="demand.json",
+        stage="demand",
+        docs="催告书",
+        basis="ACL Art. 35",
     )
     p.script(
         "prepare_demand_service", "送达准备 Prepare service", OFFICER, "service_document = 'demand'"
@@ -243,6 +261,7 @@ def execution_track(p: Process) -> None:
         form="enforcement_decision.json",
         stage="enforcement_decision",
         docs="强制执行决定书",
+        basis="ACL Art. 37",
     )
     p.user(
         "enforcement_decision_gov",
@@ -251,6 +270,7 @@ def execution_track(p: Process) -> None:
         form="enforcement_decision.json",
         stage="enforcement_decision",
         docs="强制执行决定书",
+        basis="ACL Art. 37; URPL Art. 68",
     )
     p.xor("gw_defer", "暂缓拆除? Defer?", HEAD)
     p.user(
@@ -260,6 +280,7 @@ def execution_track(p: Process) -> None:
         form="deferral_approval.json",
         stage="deferred",
         docs="中止执行决定书",
+        basis="ACL Art. 39",
     )
     p.xor("gw_deferral_approved", "批准? Approved?", GOV)
     p.script("start_deferral", "中止执行 Deferred", GOV, "deferred_since = today()")
@@ -281,6 +302,7 @@ def execution_track(p: Process) -> None:
         form="termination.json",
         stage="deferred",
         docs="终结执行决定书",
+        basis="ACL Art. 39, 40",
     )
     p.script("outcome_terminated", "终结 Terminated", HEAD, "outcome = 'terminated'")
     p.xor("gw_deferral_outcome", "中止结束 Deferral ended", GOV)
@@ -305,6 +327,7 @@ def execution_track(p: Process) -> None:
         form="public_notice.json",
         stage="public_notice",
         docs="强制拆除公告",
+        basis="ACL Art. 44",
     )
     p.script("public_notice_posted", "公告 Posted", OFFICER, "phase = 'public_notice'")
     p.timer(
@@ -358,6 +381,7 @@ except NameError:
         form="forced_demolition.json",
         stage="forced_demolition",
         docs="强制拆除现场笔录,财物清单",
+        basis="ACL Art. 44; URPL Art. 68",
     )
     p.script("outcome_forced", "已强制拆除 Demolished", OFFICER, "outcome = 'forced_demolished'")
     _party_boundaries(p, "forced_demolition", "fd")
@@ -370,6 +394,7 @@ except NameError:
         form="confiscation_handover.json",
         stage="confiscation",
         docs="财物清单",
+        basis="URPL Art. 64; APL Art. 74",
     )
     p.script("outcome_confiscated", "已没收 Confiscated", OFFICER, "outcome = 'confiscated'")
     p.xor("gw_track_done", "执行终结 Enforcement ended", OFFICER)
@@ -387,7 +412,14 @@ except NameError:
     p.flow("compliance_lapsed", "router")
     p.flow("verify_self_demolition", "gw_demolition_verified")
     p.flow("gw_demolition_verified", "outcome_self_demolished", "demolition_verified")
+    p.flow(
+        "gw_demolition_verified",
+        "gw_remedy_still_pending",
+        "not demolition_verified and remedy_pending",
+    )
     p.flow("gw_demolition_verified", "router", default=True)
+    p.flow("gw_remedy_still_pending", "wait_remedy_result", "remedy_replied")
+    p.flow("gw_remedy_still_pending", "litigation_reply", default=True)
     p.flow("outcome_self_demolished", "gw_track_done")
     p.flow("verify_correction", "gw_correction_verified")
     p.flow("gw_correction_verified", "outcome_corrected", "correction_verified")
@@ -395,7 +427,7 @@ except NameError:
     p.flow("outcome_corrected", "gw_track_done")
     p.chain("enforcement_agreement", "assisted_demolition", "outcome_assisted", "gw_track_done")
     p.chain("agreement_breached_b", "resume_at_demand", "router")
-    p.chain("record_remedy_filed", "litigation_reply", "wait_remedy_result")
+    p.chain("record_remedy_filed", "litigation_reply", "record_reply", "wait_remedy_result")
     p.flow("remedy_result_b", "read_remedy_result")
     p.flow("wait_remedy_result", "remedy_result_w")
     p.flow("wait_remedy_result", "remedy_followup")

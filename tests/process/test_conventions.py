@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 
@@ -119,6 +120,34 @@ def test_every_step_declares_lane_form_stage_and_documents(definitions: dict[str
             if info.kind == "timer":
                 assert info.period and info.basis and info.stage in STAGES, info
     assert used | {"intake.json"} == set(forms)
+
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+# The legal basis as PROCEDURE.md writes it: "APL Art. 58", "URPL Art. 64; APL Art. 59",
+# "北京 Art. 78"; a step no article governs names its PROCEDURE.md section instead.
+BASIS = re.compile(r"^\S+ (Art\.|§)")
+
+
+def test_every_user_task_declares_its_legal_basis() -> None:
+    """Every user or manual task carries a `basis` property: the engine records it on the
+    task_completed audit event, so the trail shows the legal basis of every step."""
+    missing: list[str] = []
+    tasks = 0
+    for name, content in bpmn_files().items():
+        root = ElementTree.fromstring(content)
+        for kind in ("userTask", "manualTask"):
+            for task in root.iter(f"{{{BPMN_NS}}}{kind}"):
+                tasks += 1
+                props = {
+                    p.get("name"): (p.get("value") or "").strip()
+                    for p in task.iter(f"{{{SPIFF_NS}}}property")
+                }
+                basis = props.get("basis", "")
+                if not basis or not all(BASIS.match(part.strip()) for part in basis.split(";")):
+                    missing.append(f"{name}: {task.get('id')} basis={basis!r}")
+    assert tasks > 0
+    assert missing == []
 
 
 def test_intake_form_on_the_start_event_accepts_the_demo_cases(

@@ -225,10 +225,10 @@ def test_a_lawsuit_withdraws_the_demolition_until_the_result_upholds_it(drv: Dri
     ]
 
 
-def test_a_pending_lawsuit_the_process_lost_track_of_is_refused(drv: Driver) -> None:
-    """Backstop: the party sues, then claims to have demolished; the officer finds the building
-    still standing and the process goes back to the demolition (the lawsuit windows lapsed long
-    ago) without waiting for the court. The guard reads the trail: a lawsuit is pending."""
+def test_a_pending_lawsuit_keeps_the_demolition_out_of_reach(drv: Driver) -> None:
+    """The party sues, then claims to have demolished; the officer finds the building still
+    standing. The lawsuit windows lapsed long ago, but a lawsuit is pending (ACL Art. 44): the
+    process goes back to waiting for the result, and offers the demolition only after it."""
     to_forced_demolition(drv)
     drv.go(at("2026-08-26 09:00"))
     drv.send("lawsuit_filed", {"filed_on": "2026-08-26", "court": "区人民法院"})
@@ -236,15 +236,13 @@ def test_a_pending_lawsuit_the_process_lost_track_of_is_refused(drv: Driver) -> 
     drv.go(at("2026-08-27 10:00"))  # Thu
     drv.send("party_demolished", {"evidence": "照片"})
     drv.do("verify_self_demolition", {"verified_on": "2026-08-27", "demolition_verified": False})
-    assert drv.ready() == ["forced_demolition"]
     assert drv.data()["remedy_pending"] is True
-    drv.go(at("2026-08-27 10:30"))
-    refusal = refused(
-        drv, "forced_demolition", demolition("2026-08-27T10:30:00+08:00"), "ACL Art. 44"
-    )
-    assert "lawsuit is pending" in refusal.reason
-    # NB: the process no longer waits for `remedy_result` here (gw_demolition_verified goes to
-    # the router whatever remedy_pending says): reported to the process library's owner.
+    assert drv.ready() == []
+    assert "remedy_result" in drv.now_case.waiting_messages
+    drv.go(at("2026-09-02 10:00"))  # Wed
+    drv.send("remedy_result", {"outcome": "upheld", "decided_on": "2026-09-01"})
+    assert drv.ready() == ["forced_demolition"]
+    demolished(drv, "2026-09-02T10:30:00+08:00")
 
 
 # ---- the night and holiday guard ----------------------------------------------------------------

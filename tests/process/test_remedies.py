@@ -318,3 +318,89 @@ def test_lawsuit_at_the_forced_demolition_step_suspends_it(drv: Driver) -> None:
         "结案报告",
         "台账销号表",
     ]
+
+
+def test_demolition_claim_refuted_while_a_lawsuit_is_pending_keeps_waiting_for_the_result(
+    drv: Driver,
+) -> None:
+    # As above: every period has lapsed and the forced demolition is offered.
+    P.to_decision(drv)
+    P.decide(drv, "demolition_decision", on="2026-02-10", days=3)
+    P.serve(drv, "2026-02-10")
+    drv.wait_until("compliance_deadline")
+    drv.go(at("2026-02-24 09:00"))
+    P.demand(drv, "2026-02-24")
+    P.serve(drv, "2026-02-24")
+    drv.wait_until("demand_period")
+    drv.go(at("2026-03-10 09:00"))
+    P.enforcement_decision(drv, "2026-03-10")
+    P.serve(drv, "2026-03-10")
+    P.public_notice(drv, "2026-03-10", waived=True)
+    drv.wait_until("public_notice_period")
+    assert drv.ready() == ["forced_demolition"]
+    drv.go(at("2026-03-23 08:00"))
+    drv.send("lawsuit_filed", {"filed_on": "2026-03-23", "court": "区人民法院"})
+    assert drv.ready() == ["litigation_reply"]
+    # The party claims to have demolished before the defence is filed; the check finds the
+    # building standing: the lawsuit is still pending, so the defence is still due.
+    drv.go(at("2026-03-24 09:00"))
+    drv.send("party_demolished", {"evidence": "照片"})
+    assert drv.ready() == ["verify_self_demolition"]
+    drv.do("verify_self_demolition", {"verified_on": "2026-03-24", "demolition_verified": False})
+    assert drv.ready() == ["litigation_reply"]
+    assert drv.data()["remedy_pending"] is True
+    _reply(drv, "lawsuit_defence", "2026-03-24")
+    # Again, from the wait for the result: the building still stands.
+    drv.go(at("2026-03-25 09:00"))
+    drv.send("party_demolished", {"evidence": "照片"})
+    drv.do("verify_self_demolition", {"verified_on": "2026-03-25", "demolition_verified": False})
+    # Forced demolition stays out of reach (ACL Art. 44) and the result is still accepted.
+    assert drv.ready() == []
+    assert drv.now_case.stage == "litigation"
+    assert drv.now_case.waiting_messages == ["party_demolished", "remedy_result"]
+    # Follow-up 30 CD from the filing, Mon 03-23 -> Wed 04-22 -> due 04-23 00:00.
+    assert drv.timers() == {"remedy_followup": midnight("2026-04-23")}
+    drv.go(at("2026-04-10 09:00"))
+    drv.send("remedy_result", {"outcome": "upheld", "decided_on": "2026-04-09"})
+    assert drv.ready() == ["forced_demolition"]
+    # Friday 09:30: a working day, daytime; no remedy pending: the guard allows it.
+    P.forced_demolition(drv, "2026-04-10T09:30:00+08:00")
+    assert drv.data()["outcome"] == "forced_demolished"
+    P.close(drv, "2026-04-10")
+    assert drv.completed_tasks()[-7:] == [
+        "public_notice",
+        "verify_self_demolition",
+        "litigation_reply",
+        "verify_self_demolition",
+        "forced_demolition",
+        "closure",
+        "close_out",
+    ]
+    trail = drv.trail()
+    assert [e.action for e in trail].count("guard_refused") == 0
+    # Every completed task records its legal basis from the BPMN.
+    completed = [e for e in trail if e.action == "task_completed"]
+    assert all(e.basis for e in completed)
+    assert [e.basis for e in completed if e.element_id == "forced_demolition"] == [
+        "ACL Art. 44; URPL Art. 68"
+    ]
+    # The stage shows the verification (compliance_period) between the litigation stages.
+    assert drv.stage_path() == [
+        *P.PREFIX,
+        "compliance_period",
+        "demand",
+        "service",
+        "demand",
+        "enforcement_decision",
+        "service",
+        "public_notice",
+        "forced_demolition",
+        "litigation",
+        "compliance_period",
+        "litigation",
+        "compliance_period",
+        "litigation",
+        "forced_demolition",
+        "closed",
+        "reinspection",
+    ]
