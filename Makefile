@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint test-unit test-integration test-e2e web browsers bench clean
+.PHONY: install run test lint test-unit test-integration test-process test-api test-e2e web browsers bench clean
 
 # The web pages' JavaScript dependencies (bpmn-js, …) come from the npm registry at build time and
 # are copied into api/web/static/vendor; nothing is fetched from a CDN at run time.
@@ -48,6 +48,12 @@ test-unit: install
 test-integration: install
 	$(VENV)/bin/pytest tests/integration -q
 
+test-process: install
+	$(VENV)/bin/pytest tests/process -q
+
+test-api: install
+	$(VENV)/bin/pytest tests/api -q
+
 test-e2e: install web browsers
 	$(VENV)/bin/pytest tests/e2e -q
 
@@ -56,6 +62,7 @@ test: lint web browsers
 
 bench: install
 	$(PY) bench/bench_complete_task.py
+	$(PY) bench/bench_http_load.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -21,16 +21,16 @@ CASE_ACTORS = LANE_ROLES
 CASE_READERS = (*LANE_ROLES, "auditor", "admin")
 
 
-def get_app(request: Request) -> App:
+async def get_app(request: Request) -> App:
     app: App = request.app.state.qingwei
     return app
 
 
-def get_ctx(app: Annotated[App, Depends(get_app)]) -> EngineContext:
+async def get_ctx(app: Annotated[App, Depends(get_app)]) -> EngineContext:
     return app.ctx
 
 
-def current_user(
+async def current_user(
     token: Annotated[str | None, Depends(oauth2)], app: Annotated[App, Depends(get_app)]
 ) -> Actor:
     secret = app.settings.security.secret_key
@@ -49,10 +49,13 @@ CtxDep = Annotated[EngineContext, Depends(get_ctx)]
 CurrentUser = Annotated[Actor, Depends(current_user)]
 
 
-def require(*roles: str) -> Callable[[Actor], Actor]:
-    """A dependency that lets through only callers holding one of `roles` (declared on routes)."""
+def require(*roles: str) -> Callable[[Actor], Awaitable[Actor]]:
+    """A dependency that lets through only callers holding one of `roles` (declared on routes).
 
-    def check(user: CurrentUser) -> Actor:
+    The dependencies are `async def`: they do no I/O, and each sync dependency would cost a
+    thread-pool hop per request (the engine call in the route still runs in the pool)."""
+
+    async def check(user: CurrentUser) -> Actor:
         if not user.has(*roles):
             raise HTTPException(
                 status_code=403,

@@ -189,14 +189,9 @@ def serve(
         if workers == 1:
             uvicorn.run(create_app(a), host=host, port=port, access_log=access_log)
         else:
-            uvicorn.run(
-                "api.main:create_app",
-                factory=True,
-                host=host,
-                port=port,
-                workers=workers,
-                access_log=access_log,
-            )
+            from engine.http_workers import serve_processes
+
+            serve_processes(host, port, workers, access_log=access_log)
     finally:
         stop.set()
         thread.join(timeout=10)

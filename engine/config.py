@@ -113,7 +113,8 @@ class Settings(BaseSettings):
 
     def model_post_init(self, __context: object) -> None:
         if self.database_url:
-            self.database = DatabaseSettings(url=self.database_url, echo=self.database.echo)
+            self.database = self.database.model_copy(update={"url": self.database_url})
+            DatabaseSettings.model_validate(self.database.model_dump())  # re-check the URL
         if self.secret_key:
             self.security.secret_key = self.secret_key
         if self.fake_clock:
