@@ -223,9 +223,6 @@ def written_view(case: Case, w: Written) -> CaseView:
 def case_view(uow: UnitOfWork, case: Case) -> CaseView:
     """The public shape of a stored case."""
 
-    def pick(name: str) -> Any:
-        return getattr(case, name)
-
     timers = uow.timers.for_case(case.id)
     tasks = uow.cases.tasks(case.id)
     return CaseView(
@@ -233,15 +230,15 @@ def case_view(uow: UnitOfWork, case: Case) -> CaseView:
         case_no=case.case_no,
         process_key=case.process_key,
         process_version=case.process_version,
-        status=pick("status"),
-        stage=pick("stage"),
-        data=pick("data"),
-        case_version=pick("case_version"),
+        status=case.status,
+        stage=case.stage,
+        data=case.data,
+        case_version=case.case_version,
         created_at=case.created_at,
-        updated_at=pick("updated_at"),
+        updated_at=case.updated_at,
         tasks=[task_view(t) for t in tasks],
         timers=[TimerView(t.id, t.element_id, t.name, t.due_at, t.period, t.basis) for t in timers],
-        waiting_messages=list(pick("waiting_messages") or []),
+        waiting_messages=list(case.waiting_messages or []),
         parent_case_id=case.parent_case_id,
     )
 

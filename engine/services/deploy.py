@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 
-from engine.errors import DeploymentRejected
+from engine.errors import DeploymentRejected, NotFound
 from engine.runtime import BpmnRejected, ProcessDefinition, lint, parse_bundle
 from engine.services.context import LANE_ROLES, Actor, EngineContext
 from engine.services.views import DeployResult, ProcessVersionView, ValidationReport
@@ -115,8 +115,6 @@ def list_processes(uow: UnitOfWork) -> list[ProcessVersionView]:
 
 
 def process_xml(uow: UnitOfWork, *, key: str, version: int) -> str:
-    from engine.errors import NotFound
-
     with uow:
         row = uow.processes.get(key, version)
         if row is None:

@@ -8,10 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-
 from engine.services.context import EngineContext
-from engine.store.models import Case, TimerRow
 from engine.store.uow import UnitOfWork
 
 # Outcomes that mean the structure is gone, whoever removed it.
@@ -64,8 +61,7 @@ def demolished_area(data: dict[str, Any]) -> float:
 
 def ledger_stats(uow: UnitOfWork, *, ctx: EngineContext) -> LedgerStatsView:
     with uow:
-        assert uow.session is not None
-        rows = uow.session.execute(select(Case.status, Case.stage, Case.data)).all()
+        rows = uow.cases.ledger_rows()
         overdue = uow.timers.overdue_case_count(ctx.clock.now())
     by_status = Counter(r[0] for r in rows)
     by_stage = Counter(r[1] for r in rows)
@@ -83,13 +79,8 @@ def ledger_csv(uow: UnitOfWork, *, ctx: EngineContext) -> str:
     """One row per case; UTF-8 with BOM so spreadsheet programs show the Chinese correctly."""
     now = ctx.clock.now()
     with uow:
-        assert uow.session is not None
-        cases = uow.session.scalars(select(Case).order_by(Case.id)).all()
-        next_due: dict[int, Any] = {}
-        for case_id, due in uow.session.execute(
-            select(TimerRow.case_id, TimerRow.due_at).order_by(TimerRow.due_at)
-        ):
-            next_due.setdefault(case_id, due)
+        cases = uow.cases.all_cases()
+        next_due = uow.timers.next_due_by_case()
         buf = io.StringIO()
         buf.write("\ufeff")
         w = csv.writer(buf)

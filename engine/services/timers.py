@@ -43,18 +43,18 @@ def _fire(uow: UnitOfWork, ctx: EngineContext, row: TimerRow) -> bool:
         snapshot = ctx.runtime.fire_due_timers(loaded, case.state, now)
     except StepFailed as exc:
         raise ProcessFault(str(exc)) from exc
+    if not snapshot.fired_elements:
+        # Nothing is written unless something fired: an audit event must never be committed
+        # without the case head that chains it.
+        if not any(t.task_id == row.id for t in snapshot.timers):
+            uow.timers.delete(row.id)  # stale: the workflow no longer waits on it
+        return False
     head = audit.ChainHead.of(case)
-    audit_fired_timers(uow, head, snapshot, loaded, now=now, rows=uow.timers.for_case(case.id))
+    audit_fired_timers(uow, head, snapshot, loaded, now=now, rows=uow.timers.records(case.id))
     if snapshot.completed:
         audit.append(
             uow, head, at=now, actor=SYSTEM.username, roles=SYSTEM.roles, action="case_closed"
         )
-    if not snapshot.fired_elements:
-        if any(t.task_id == row.id for t in snapshot.timers):
-            return False  # still waiting (due later than the row says): leave it alone
-        # The row is stale (the workflow stopped waiting on it): resync the projection only.
-        uow.timers.replace(case.id, [t for t in uow.timers.for_case(case.id) if t.id != row.id])
-        return False
     apply_snapshot(
         uow,
         case,

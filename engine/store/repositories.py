@@ -149,10 +149,6 @@ class CaseRepository:
     def task(self, task_id: str) -> ReadyTaskRow | None:
         return self.s.get(ReadyTaskRow, task_id)
 
-    def replace_tasks(self, case_id: int, rows: Iterable[ReadyTaskRow]) -> None:
-        """Keep rows that are still ready (their created_at is the waiting time), add the new."""
-        self.sync_tasks(case_id, self.task_records(case_id), [_task_values(r) for r in rows])
-
     def task_records(self, case_id: int) -> list[Any]:
         """The case's ready-task rows as light records (one Core query, no ORM identity map)."""
         t = _TASKS
@@ -217,6 +213,13 @@ class CaseRepository:
             .order_by(ReadyTaskRow.created_at, ReadyTaskRow.id)
         ).all()
 
+    def ledger_rows(self) -> list[Any]:
+        """(status, stage, data) of every case, for the ledger's counts and areas."""
+        return list(self.s.execute(select(Case.status, Case.stage, Case.data)).all())
+
+    def all_cases(self) -> Sequence[Case]:
+        return self.s.scalars(select(Case).order_by(Case.id)).all()
+
     def all_heads(self) -> dict[int, tuple[int, str]]:
         rows = self.s.execute(select(Case.id, Case.audit_seq, Case.audit_head)).all()
         return {int(r[0]): (int(r[1]), str(r[2])) for r in rows}
@@ -237,8 +240,8 @@ class TimerRepository:
     def get(self, timer_id: str) -> TimerRow | None:
         return self.s.get(TimerRow, timer_id)
 
-    def replace(self, case_id: int, rows: Iterable[TimerRow]) -> None:
-        self.sync(case_id, [_timer_values(r) for r in rows])
+    def delete(self, timer_id: str) -> None:
+        self.s.execute(delete(_TIMERS).where(_TIMERS.c.id == timer_id))
 
     def records(self, case_id: int) -> list[Any]:
         t = _TIMERS
@@ -291,6 +294,15 @@ class TimerRepository:
                 .limit(limit)
             ).all()
         )
+
+    def next_due_by_case(self) -> dict[int, datetime]:
+        """The earliest due instant of each case that has a waiting timer."""
+        due: dict[int, datetime] = {}
+        for case_id, at in self.s.execute(
+            select(TimerRow.case_id, TimerRow.due_at).order_by(TimerRow.due_at)
+        ):
+            due.setdefault(case_id, at)
+        return due
 
     def overdue_case_count(self, now: datetime) -> int:
         return int(
@@ -347,11 +359,3 @@ def _utc(value: datetime) -> datetime:
     from datetime import UTC
 
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _task_values(r: ReadyTaskRow) -> dict[str, Any]:
-    return {c.name: getattr(r, c.name) for c in ReadyTaskRow.__table__.columns}
-
-
-def _timer_values(r: TimerRow) -> dict[str, Any]:
-    return {c.name: getattr(r, c.name) for c in TimerRow.__table__.columns}

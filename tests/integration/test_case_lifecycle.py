@@ -219,3 +219,32 @@ def test_deadline_in_a_year_without_schedule_is_refused_cleanly(
     after = services.get_case(mini.ctx.uow(), case_id=case.id)
     assert after.case_version == case.case_version
     assert [t.element_id for t in after.tasks] == ["serve"]
+
+
+def test_stale_timer_row_is_dropped_without_touching_the_case(mini: App) -> None:
+    from engine.store.models import TimerRow
+
+    case = open_mini(mini)
+    with mini.ctx.uow() as uow:
+        assert uow.session is not None
+        uow.session.add(
+            TimerRow(
+                id="00000000-0000-0000-0000-000000000001",  # no such task in the workflow
+                case_id=case.id,
+                element_id="compliance_timer",
+                name="stale",
+                due_at=datetime(2026, 1, 1, tzinfo=SHANGHAI),
+                period="60 CD",
+                basis="ARL Art. 20",
+                created_at=datetime(2026, 1, 1, tzinfo=SHANGHAI),
+            )
+        )
+        uow.commit()
+    assert services.fire_due_timers(mini.ctx) == 0
+    after = services.get_case(mini.ctx.uow(), case_id=case.id)
+    assert after.timers == []
+    assert after.case_version == case.case_version
+    assert [e.action for e in services.case_trail(mini.ctx.uow(), case_id=case.id)] == [
+        "case_opened"
+    ]
+    assert services.verify_case(mini.ctx.uow(), ctx=mini.ctx, case_id=case.id).valid
