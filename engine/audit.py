@@ -10,15 +10,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from engine.store.models import AuditCheckpoint, AuditEvent, Case
+from engine.store.models import AuditCheckpoint, AuditEvent, Case, SystemAuditEvent
 from engine.store.uow import UnitOfWork
 
 GENESIS = "0" * 64
+SYSTEM_TRAIL = "system"
 
 
 def canonical(value: Any) -> bytes:
@@ -36,6 +37,22 @@ def event_body(event: AuditEvent) -> dict[str, Any]:
     """The fields the hash covers: everything but the row id and the hash itself."""
     return {
         "case_id": event.case_id,
+        "seq": event.seq,
+        "at": _instant(event.at),
+        "actor": event.actor,
+        "roles": list(event.roles),
+        "action": event.action,
+        "element_id": event.element_id,
+        "data": event.data,
+        "basis": event.basis,
+        "prev_hash": event.prev_hash,
+    }
+
+
+def system_event_body(event: SystemAuditEvent) -> dict[str, Any]:
+    """As `event_body`, with the trail's name where a case event has its case id."""
+    return {
+        "trail": SYSTEM_TRAIL,
         "seq": event.seq,
         "at": _instant(event.at),
         "actor": event.actor,
@@ -101,6 +118,37 @@ def append(
     return event
 
 
+def system_append(
+    uow: UnitOfWork,
+    *,
+    at: datetime,
+    actor: str,
+    roles: Sequence[str],
+    action: str,
+    element_id: str | None = None,
+    data: Mapping[str, Any] | None = None,
+    basis: str | None = None,
+) -> SystemAuditEvent:
+    """Add one event to the system trail, in the caller's transaction (which commits it with
+    the change it records). The head row is locked, so concurrent writers queue, never fork."""
+    seq, prev = uow.audit.lock_trail_head(SYSTEM_TRAIL)
+    event = SystemAuditEvent(
+        seq=seq + 1,
+        at=at.astimezone(UTC),
+        actor=actor,
+        roles=sorted(roles),
+        action=action,
+        element_id=element_id,
+        data=json.loads(canonical(dict(data or {}))),
+        basis=basis,
+        prev_hash=prev,
+    )
+    event.hash = compute_hash(event.prev_hash, system_event_body(event))
+    uow.audit.add_system(event)
+    uow.audit.set_trail_head(SYSTEM_TRAIL, event.seq, event.hash)
+    return event
+
+
 @dataclass(frozen=True)
 class ChainReport:
     case_id: int
@@ -111,9 +159,14 @@ class ChainReport:
 
 
 def verify_chain(
-    case_id: int, events: Sequence[AuditEvent], head: tuple[int, str] | None
+    case_id: int,
+    events: Sequence[Any],
+    head: tuple[int, str] | None,
+    body: Callable[[Any], Mapping[str, Any]] = event_body,
 ) -> ChainReport:
-    """Recompute the chain; name the first event that is edited, missing, extra or out of order."""
+    """Recompute the chain; name the first event that is edited, missing, extra or out of order.
+
+    The system trail is checked with `body=system_event_body` and case id 0."""
     prev = GENESIS
     expected_seq = 1
     for event in events:
@@ -130,7 +183,7 @@ def verify_chain(
                 event.seq,
                 "prev_hash does not match the previous event",
             )
-        if compute_hash(event.prev_hash, event_body(event)) != event.hash:
+        if compute_hash(event.prev_hash, body(event)) != event.hash:
             return ChainReport(
                 case_id, False, len(events), event.seq, "content does not match its hash"
             )
@@ -165,7 +218,8 @@ def sign_heads(secret: str, at: datetime, heads: Mapping[str, Any]) -> str:
 
 def make_checkpoint(uow: UnitOfWork, *, secret: str, at: datetime) -> AuditCheckpoint:
     """Sign the head of every case, so a later truncation (even with the case row rewound) shows."""
-    heads = {str(cid): [seq, h] for cid, (seq, h) in uow.cases.all_heads().items()}
+    heads: dict[str, Any] = {str(cid): [seq, h] for cid, (seq, h) in uow.cases.all_heads().items()}
+    heads[SYSTEM_TRAIL] = list(uow.audit.trail_head(SYSTEM_TRAIL))
     row = AuditCheckpoint(
         at=at.astimezone(UTC), heads=heads, signature=sign_heads(secret, at, heads)
     )
@@ -176,8 +230,10 @@ def verify_against_checkpoints(
     checkpoints: Sequence[AuditCheckpoint],
     chains: Mapping[int, Sequence[AuditEvent]],
     secret: str | None,
+    system_chain: Sequence[SystemAuditEvent] | None = None,
 ) -> list[ChainReport]:
-    """Reports for every case whose chain no longer contains a head a checkpoint signed."""
+    """Reports for every case whose chain no longer contains a head a checkpoint signed (and
+    for the system trail, case id 0, when `system_chain` is given)."""
     problems: list[ChainReport] = []
     for cp in checkpoints:
         if secret is not None and not hmac.compare_digest(
@@ -188,9 +244,16 @@ def verify_against_checkpoints(
             )
             continue
         for cid_text, (seq, head_hash) in cp.heads.items():
-            cid = int(cid_text)
             if seq == 0:
                 continue
+            if cid_text == SYSTEM_TRAIL:
+                if system_chain is not None:
+                    hit = next((e for e in system_chain if e.seq == seq), None)
+                    if hit is None or hit.hash != head_hash:
+                        reason = f"checkpoint {cp.id} signed system event {seq}, which is gone"
+                        problems.append(ChainReport(0, False, len(system_chain), seq, reason))
+                continue
+            cid = int(cid_text)
             if cid not in chains:
                 problems.append(
                     ChainReport(

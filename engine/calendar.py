@@ -12,9 +12,13 @@ rules follow the statutes literally (PROCEDURE.md section 0):
 * 民法典 Art. 202-203: a month or year period ends on the corresponding day of the last month, or
   that month's last day when there is none; a period ends at 24:00 of its last day.
 * Working days follow the State Council's yearly schedule with its make-up working days (调休).
-  A year without a loaded schedule is an error (design rule), never "weekends only".
+  A year without a loaded schedule is *provisional*: weekends plus the statutory holidays of
+  全国年节及纪念日放假办法 (engine.holiday_rules), never "weekends only"; every deadline that
+  depends on such a year says so (`DeadlineInfo.provisional_years`), so that it is shown as 暂定
+  and no coercion rests on it until the schedule is loaded.
 
-Pure: stdlib plus the data of `chinese_calendar`. Instances are immutable, hence thread-safe.
+Pure: stdlib plus the data of `chinese_calendar` and `lunar_python`. Instances are immutable
+(the per-year caches fill once with the same values), hence thread-safe.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import MAXYEAR, MINYEAR, UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -49,8 +53,9 @@ class UnknownHolidayYear(ValueError):
     def __init__(self, year: int) -> None:
         self.year = year
         super().__init__(
-            f"no statutory holiday schedule is loaded for {year}; load the State Council "
-            f"schedule for {year} via QINGWEI_HOLIDAYS_FILE"
+            f"{year}年法定节假日安排未载入且无法暂定 / no statutory holiday schedule is loaded "
+            f"for {year} and no provisional rule covers it; load the State Council schedule "
+            f"(PUT /api/v1/calendar/{year}, `qingwei calendar load`, or QINGWEI_HOLIDAYS_FILE)"
         )
 
     def __reduce__(self) -> tuple[type[UnknownHolidayYear], tuple[int]]:
@@ -129,14 +134,40 @@ def _add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, (nxt - _DAY).day))
 
 
+@dataclass(frozen=True, slots=True)
+class DeadlineInfo:
+    """A computed deadline and the years whose schedule decided it.
+
+    `provisional_years` are those among them without an official schedule: the deadline is
+    暂定 until they are loaded, and no coercion may rest on it (DESIGN.md, deadlines).
+    """
+
+    due: datetime
+    last_day: date
+    years: tuple[int, ...]
+    provisional_years: tuple[int, ...]
+
+    @property
+    def provisional(self) -> bool:
+        return bool(self.provisional_years)
+
+
+ProvisionalRule = Callable[[int], Mapping[date, str]]
+
+
 class StatutoryCalendar:
-    """Working days per the State Council schedules of the known years, nothing outside them."""
+    """Working days per the State Council schedules of the official years; other years are
+    provisional (weekends plus the statutory holidays `provisional` computes), or unknown when
+    there is no rule for them."""
 
     def __init__(
         self,
         holidays: Mapping[date, str],
         workdays: Mapping[date, str],
         known_years: Iterable[int],
+        *,
+        provisional: ProvisionalRule | None = None,
+        provisional_range: tuple[int, int] = (MINYEAR + 1, MAXYEAR - 1),
     ) -> None:
         years = frozenset(known_years)
         if any(not MINYEAR < y < MAXYEAR for y in years):
@@ -150,52 +181,115 @@ class StatutoryCalendar:
         self._years = years
         self._holidays = MappingProxyType(dict(holidays))
         self._workdays = MappingProxyType(dict(workdays))
+        self._provisional = provisional
+        self._provisional_range = provisional_range
+        # Sorted ordinals of every working day, per year: the n-th working day is a bisect.
+        self._year_ords: dict[int, tuple[int, ...]] = {}
+        self._provisional_days: dict[int, Mapping[date, str]] = {}
+        for year in years:
+            self._year_ords[year] = self._ordinals(year, self._holidays, self._workdays)
+
+    @staticmethod
+    def _ordinals(
+        year: int, holidays: Mapping[date, str], workdays: Mapping[date, str]
+    ) -> tuple[int, ...]:
         ords: list[int] = []
-        for year in sorted(years):
-            day = date(year, 1, 1)
-            while day.year == year:
-                if day in workdays or (day.weekday() < 5 and day not in holidays):
-                    ords.append(day.toordinal())
-                day += _DAY
-        # Sorted ordinals of every working day: the n-th working day is a bisect, not a walk.
-        self._work_ords = tuple(ords)
-        self._work_set = frozenset(ords)
+        day = date(year, 1, 1)
+        while day.year == year:
+            if day in workdays or (day.weekday() < 5 and day not in holidays):
+                ords.append(day.toordinal())
+            day += _DAY
+        return tuple(ords)
 
     @classmethod
-    def load(cls, extra_file: str | Path | None = None) -> StatutoryCalendar:
-        """The packaged schedules (chinese_calendar), then an administrator's file on top.
+    def load(
+        cls, extra_file: str | Path | None = None, *, provisional: bool = True
+    ) -> StatutoryCalendar:
+        """The packaged schedules (chinese_calendar), then an administrator's file on top, and
+        the provisional rule of engine.holiday_rules for every other year.
 
         The State Council publishes next year's schedule around November; the extra file
         (QINGWEI_HOLIDAYS_FILE) lets it take effect without a release. A year in that file
         replaces the packaged data of that year entirely.
         """
-        names: dict[str, str] = {h.value: h.chinese for h in _cc.Holiday}
-        holidays: dict[date, str] = {d: names.get(v, v) for d, v in _cc.holidays.items()}
-        workdays: dict[date, str] = {d: names.get(v, v) + "调休" for d, v in _cc.workdays.items()}
-        # A year counts as covered only if its schedule is there from 元旦 to 国庆.
-        years = {
-            d.year
-            for d in holidays
-            if date(d.year, 1, 1) in holidays and date(d.year, 10, 1) in holidays
-        }
+        holidays, workdays, years = packaged_schedules()
         if extra_file is not None:
             for year, hol, work in _read_extra(Path(extra_file)):
                 holidays = {d: n for d, n in holidays.items() if d.year != year} | hol
                 workdays = {d: n for d, n in workdays.items() if d.year != year} | work
                 years.add(year)
-        return cls(holidays, workdays, years)
+        if not provisional:
+            return cls(holidays, workdays, years)
+        from engine import holiday_rules
+
+        return cls(
+            holidays,
+            workdays,
+            years,
+            provisional=holiday_rules.statutory_holidays,
+            provisional_range=(
+                holiday_rules.PROVISIONAL_MIN_YEAR,
+                holiday_rules.PROVISIONAL_MAX_YEAR,
+            ),
+        )
+
+    def with_year(
+        self, year: int, holidays: Mapping[date, str], workdays: Mapping[date, str]
+    ) -> StatutoryCalendar:
+        """A new calendar in which `year` has this official schedule (replacing any other)."""
+        return self.with_years({year: (holidays, workdays)})
+
+    def with_years(
+        self, schedules: Mapping[int, tuple[Mapping[date, str], Mapping[date, str]]]
+    ) -> StatutoryCalendar:
+        """A new calendar with these official schedules (year -> (rest days, make-up days))
+        replacing whatever this one had for those years."""
+        hol = {d: n for d, n in self._holidays.items() if d.year not in schedules}
+        work = {d: n for d, n in self._workdays.items() if d.year not in schedules}
+        for year, (h, w) in schedules.items():
+            hol.update({d: n for d, n in h.items() if d.year == year})
+            work.update({d: n for d, n in w.items() if d.year == year})
+        return type(self)(
+            hol,
+            work,
+            self._years | set(schedules),
+            provisional=self._provisional,
+            provisional_range=self._provisional_range,
+        )
 
     def known_years(self) -> frozenset[int]:
+        """The years with an official schedule."""
         return self._years
+
+    def is_official(self, year: int) -> bool:
+        return year in self._years
+
+    def is_provisional(self, year: int) -> bool:
+        """True for a year computed by the provisional rule (no official schedule loaded)."""
+        lo, hi = self._provisional_range
+        return year not in self._years and self._provisional is not None and lo <= year <= hi
+
+    def year_days(self, year: int) -> tuple[dict[date, str], dict[date, str]]:
+        """(rest days with their holiday names, make-up working days) of `year`; weekends are
+        implicit. Provisional years have no make-up days."""
+        self._require(year)
+        if year in self._years:
+            hol = {d: n for d, n in self._holidays.items() if d.year == year}
+            work = {d: n for d, n in self._workdays.items() if d.year == year}
+            return dict(sorted(hol.items())), dict(sorted(work.items()))
+        return dict(self._provisional_holidays(year)), {}
 
     def holiday_name(self, day: date) -> str | None:
         """The statutory holiday on `day` (e.g. 国庆节), for refusals under ACL Art. 43(1)."""
         self._require(day.year)
-        return self._holidays.get(day)
+        if day.year in self._years:
+            return self._holidays.get(day)
+        return self._provisional_holidays(day.year).get(day)
 
     def is_working_day(self, day: date) -> bool:
-        self._require(day.year)
-        return day.toordinal() in self._work_set
+        ords = self._ords(day.year)
+        i = bisect_left(ords, day.toordinal())
+        return i < len(ords) and ords[i] == day.toordinal()
 
     def is_rest_day(self, day: date) -> bool:
         return not self.is_working_day(day)
@@ -204,15 +298,22 @@ class StatutoryCalendar:
         """The n-th working day after `start` (start not counted, CPL Art. 85)."""
         if n < 0:
             raise ValueError(f"working days must be >= 0, not {n}")
-        return start if n == 0 else self._working_day_on_or_after(start + _DAY, n - 1)
+        return start if n == 0 else self._working_day_on_or_after(start + _DAY, n - 1)[0]
 
     def last_day(self, start: date | datetime | str, period: Period | str) -> date:
+        return self._last_day(start, period)[0]
+
+    def _last_day(
+        self, start: date | datetime | str, period: Period | str
+    ) -> tuple[date, tuple[int, ...]]:
         p = period if isinstance(period, Period) else Period.parse(period)
         if p.unit == "H":
-            return self._hours_end(start, p.amount).date()
+            return self._hours_end(start, p.amount).date(), ()
         day = _start_day(start)
         if p.unit == "WD":
-            return self.add_working_days(day, p.amount)
+            if p.amount == 0:
+                return day, ()
+            return self._working_day_on_or_after(day + _DAY, p.amount - 1)
         if p.unit == "CD":
             if day.toordinal() + p.amount > date.max.toordinal():
                 raise UnknownHolidayYear(MAXYEAR + 1)
@@ -224,10 +325,18 @@ class StatutoryCalendar:
 
     def deadline(self, start: date | datetime | str, period: Period | str) -> datetime:
         """24:00 Shanghai of the last day (民法典 Art. 203), i.e. 00:00 of the next day, aware."""
+        return self.deadline_detail(start, period).due
+
+    def deadline_detail(self, start: date | datetime | str, period: Period | str) -> DeadlineInfo:
+        """The deadline, and which years' schedules decided it (provisional ones named)."""
         p = period if isinstance(period, Period) else Period.parse(period)
         if p.unit == "H":
-            return self._hours_end(start, p.amount)
-        return datetime.combine(self.last_day(start, p) + _DAY, time(0), tzinfo=TZ)
+            due = self._hours_end(start, p.amount)
+            return DeadlineInfo(due, due.date(), (), ())
+        last, years = self._last_day(start, p)
+        due = datetime.combine(last + _DAY, time(0), tzinfo=TZ)
+        provisional = tuple(y for y in years if y not in self._years)
+        return DeadlineInfo(due, last, years, provisional)
 
     @staticmethod
     def _hours_end(start: date | datetime | str, hours: int) -> datetime:
@@ -235,23 +344,57 @@ class StatutoryCalendar:
         return (parse_instant(start).astimezone(UTC) + timedelta(hours=hours)).astimezone(TZ)
 
     def _require(self, year: int) -> None:
-        if year not in self._years:
+        if year not in self._years and not self.is_provisional(year):
             raise UnknownHolidayYear(year)
 
-    def _working_day_on_or_after(self, first: date, k: int) -> date:
-        """The (k+1)-th working day on or after `first`; every year it passes must be known."""
-        self._require(first.year)
-        i = bisect_left(self._work_ords, first.toordinal()) + k
-        if i < len(self._work_ords):
-            found = date.fromordinal(self._work_ords[i])
-            # A gap between loaded years (2026, 2028) must not be skipped silently.
-            for year in range(first.year + 1, found.year + 1):
-                self._require(year)
-            return found
+    def _provisional_holidays(self, year: int) -> Mapping[date, str]:
+        found = self._provisional_days.get(year)
+        if found is None:
+            assert self._provisional is not None
+            found = MappingProxyType(dict(self._provisional(year)))
+            self._provisional_days[year] = found
+        return found
+
+    def _ords(self, year: int) -> tuple[int, ...]:
+        found = self._year_ords.get(year)
+        if found is None:
+            self._require(year)
+            found = self._ordinals(year, self._provisional_holidays(year), {})
+            self._year_ords[year] = found  # a benign race: both threads compute the same
+        return found
+
+    def _working_day_on_or_after(self, first: date, k: int) -> tuple[date, tuple[int, ...]]:
+        """The (k+1)-th working day on or after `first`, and the years examined to find it."""
         year = first.year
-        while year in self._years:
+        target = first.toordinal()
+        examined: list[int] = []
+        while True:
+            if year >= MAXYEAR:
+                raise UnknownHolidayYear(year)
+            ords = self._ords(year)
+            examined.append(year)
+            i = bisect_left(ords, target) + k
+            if i < len(ords):
+                return date.fromordinal(ords[i]), tuple(examined)
+            k = i - len(ords)
             year += 1
-        raise UnknownHolidayYear(year)
+            target = date(year, 1, 1).toordinal()
+
+
+def packaged_schedules() -> tuple[dict[date, str], dict[date, str], set[int]]:
+    """The official schedules the chinese_calendar package ships: holidays, make-up days, and
+    the years covered (a year counts only if its schedule is there from 元旦 to 国庆)."""
+    names: dict[str, str] = {h.value: h.chinese for h in _cc.Holiday}
+    holidays: dict[date, str] = {d: names.get(v, v) for d, v in _cc.holidays.items()}
+    workdays: dict[date, str] = {d: names.get(v, v) + "调休" for d, v in _cc.workdays.items()}
+    years = {
+        d.year
+        for d in holidays
+        if date(d.year, 1, 1) in holidays and date(d.year, 10, 1) in holidays
+    }
+    holidays = {d: n for d, n in holidays.items() if d.year in years}
+    workdays = {d: n for d, n in workdays.items() if d.year in years}
+    return holidays, workdays, years
 
 
 def _read_extra(path: Path) -> list[tuple[int, dict[date, str], dict[date, str]]]:

@@ -45,7 +45,11 @@ class ClockSettings(BaseModel):
 
 
 class CalendarSettings(BaseModel):
+    """`holidays_file` fills years the database lacks (a bootstrap path); `refresh_seconds` is
+    how stale another process's view of a newly loaded year may be before it re-reads it."""
+
     holidays_file: Path | None = None
+    refresh_seconds: float = Field(default=5.0, ge=0)
 
 
 class LegalSettings(BaseModel):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from engine.calendar import StatutoryCalendar, UnknownHolidayYear, parse_instant
+from engine.calendar import DeadlineInfo, StatutoryCalendar, UnknownHolidayYear, parse_instant
 
 LEGAL_BASES = frozenset({"URPL64", "URPL65", "LAL77", "LAL78"})
 _DAY = timedelta(days=1)
@@ -141,6 +141,70 @@ def execution_guard(f: ExecutionFacts, cal: StatutoryCalendar) -> Refusal | None
         # No national statute requires it; PROCEDURE §3/§8 does, after 浙江 Art. 12(3).
         zh, en = "需安全鉴定而尚未完成", "a required safety appraisal has not been done"
         return _refuse("PROCEDURE §3 / 浙江 Art. 12", zh, en)
+    return None
+
+
+@dataclass(frozen=True)
+class PartyDeadline:
+    """A deadline of the party's that a coercive step rests on, as computed now."""
+
+    zh: str
+    en: str
+    article: str
+    provisional_years: tuple[int, ...]
+
+
+def party_windows(f: ExecutionFacts, cal: StatutoryCalendar) -> list[PartyDeadline]:
+    """The party's periods execution waits for (review, lawsuit, demand, public notice), each
+    with the years among those deciding it that have no official schedule yet."""
+    out: list[PartyDeadline] = []
+
+    def add(zh: str, en: str, article: str, info: DeadlineInfo) -> None:
+        out.append(PartyDeadline(zh, en, article, info.provisional_years))
+
+    served = f.decision_served_at
+    if served is not None:
+        review = "60 CD" if f.remedy_rights_stated else "1 Y"
+        add("复议申请期限", "review window", "ARL Art. 20", cal.deadline_detail(served, review))
+        if not f.remedy_rights_stated:
+            lawsuit, article = "1 Y", "SPC ALL interpretation Art. 64"
+        elif f.legal_basis in ("LAL77", "LAL78"):
+            lawsuit, article = "15 CD", "LAL Art. 83"
+        else:
+            lawsuit, article = "6 M", "ALL Art. 46"
+        add("起诉期限", "lawsuit window", article, cal.deadline_detail(served, lawsuit))
+    if f.demand_served_at is not None:
+        info = cal.deadline_detail(f.demand_served_at, f.demand_period)
+        add("催告期限", "demand period", "ACL Art. 35", info)
+    if f.public_notice_at is not None:
+        info = cal.deadline_detail(f.public_notice_at, f.public_notice_period)
+        add("公告期限", "public-notice period", "ACL Art. 44", info)
+    return out
+
+
+def provisional_deadline_guard(
+    deadlines: Iterable[PartyDeadline], *, at: datetime | None = None, cal: StatutoryCalendar
+) -> Refusal | None:
+    """No coercion may rest on a provisional deadline (暂定期限): until the State Council's
+    schedule for its year is loaded, a 调休 may still lengthen the party's period (CPL Art. 85
+    rolls a last day off a rest day), so coercion could come a day early. Refused, naming the
+    year to load. The step's own day in a provisional year is refused likewise: whether it is a
+    rest day (ACL Art. 43(1)) is not yet known."""
+    for d in deadlines:
+        if d.provisional_years:
+            years = "、".join(str(y) for y in d.provisional_years)
+            zh = f"{d.zh}按暂定日历计算（{years}年国务院放假安排尚未载入），载入前不得采取强制措施"
+            en = (
+                f"the {d.en} rests on a provisional calendar; load the State Council holiday "
+                f"schedule for {years} before any coercive step"
+            )
+            return _no("provisional_calendar", d.article, zh, en)
+    if at is not None:
+        year = parse_instant(at).year
+        if cal.is_provisional(year):
+            zh = f"{year}年国务院放假安排尚未载入，无法确定执行日是否为法定节假日"
+            en = f"the holiday schedule for {year} is not loaded: the day may be a rest day"
+            return _no("provisional_calendar", "ACL Art. 43(1)", zh, en)
     return None
 
 

@@ -33,6 +33,12 @@ class ReadyTask:
     lane: str | None
     form_key: str | None
     stage: str | None
+    # The agency's (or court's) deadline for this task: the earliest timer of holder agency or
+    # court on it or on a call activity around it, waiting or already lapsed.
+    due_at: datetime | None = None
+    due_name: str | None = None
+    due_basis: str | None = None
+    due_provisional: bool = False  # its date rests on a year without an official schedule
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,25 @@ class WaitingTimer:
     due_at: datetime
     period: str | None
     basis: str | None
+    start_at: datetime | None = None  # what the date was computed from, when recorded
+    holder: str | None = None  # party | agency | court (the BPMN `holder` property)
+    years: tuple[int, ...] = ()  # the years whose holiday schedule decided the date
+    provisional_years: tuple[int, ...] = ()  # those of them without an official schedule
+
+
+@dataclass(frozen=True)
+class DeadlineChange:
+    """A waiting timer whose date a newly loaded holiday schedule moved."""
+
+    task_id: str
+    element_id: str
+    name: str
+    old_due_at: datetime
+    new_due_at: datetime
+    start_at: datetime | None
+    period: str | None
+    basis: str | None
+    provisional_years: tuple[int, ...]
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,9 @@ _SAFE_XML = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
 )
 MANUAL_KINDS = {"UserTask", "ManualTask"}
+# Whose deadline a timer is (its `holder` property): a period that belongs to the party, a duty
+# or limit of the agency itself, or a court's. Optional, so third-party files still deploy.
+TIMER_HOLDERS = ("party", "agency", "court")
 
 
 class BpmnRejected(ValueError):
@@ -230,6 +233,13 @@ def _lint_timer(
         add(info.element_id, "timer has no 'period' property (e.g. '60 CD')")
     if not info.basis:
         add(info.element_id, "timer has no 'basis' property (the article of law)")
+    holder = info.properties.get("holder")
+    if holder is not None and holder not in TIMER_HOLDERS:
+        add(
+            info.element_id,
+            f"期限归属 holder '{holder}' 无效，应为 party（当事人）、agency（行政机关）或 court"
+            f"（法院） / invalid timer holder '{holder}': must be party, agency or court",
+        )
     declared: Period | None = None
     if info.period:
         try:

@@ -16,6 +16,7 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions.message import (
     MessageEventDefinition as MessageEventDefinitionBase,
 )
@@ -24,16 +25,17 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-from engine.calendar import StatutoryCalendar, UnknownHolidayYear, parse_instant
+from engine.calendar import DeadlineInfo, StatutoryCalendar, UnknownHolidayYear, parse_instant
 from engine.errors import CalendarUnavailable, NotWaitingForMessage, TaskNotReady
 from engine.runtime.events import event_pairs, timer_elements
-from engine.runtime.model import ElementInfo, ReadyTask, Snapshot, WaitingTimer
+from engine.runtime.model import DeadlineChange, ElementInfo, ReadyTask, Snapshot, WaitingTimer
 from engine.runtime.parsing import ProcessDefinition, collect_elements
-from engine.runtime.scripting import RestrictedScriptEngine
+from engine.runtime.scripting import DEADLINE_RECORD, RestrictedScriptEngine
 from engine.runtime.serialization import SERIALIZER_VERSION, StateSerializer
 from engine.runtime.timeshift import at_instant
 
 _ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+DUTY_HOLDERS = frozenset({"agency", "court"})
 
 
 _MISSING = object()
@@ -97,9 +99,10 @@ class ProcessRuntime:
         parameters: Mapping[str, Any] | None = None,
         spec_cache_size: int = 64,
     ) -> None:
+        # Replaced (never mutated) when a holiday schedule is loaded; scripts read it per call.
         self.calendar = calendar
         self.parameters = dict(parameters or {})
-        self.script_engine = RestrictedScriptEngine(calendar, self.parameters)
+        self.script_engine = RestrictedScriptEngine(lambda: self.calendar, self.parameters)
         self.serializer = StateSerializer()
         self._cache: OrderedDict[Any, LoadedSpec] = OrderedDict()
         self._cache_size = spec_cache_size
@@ -206,7 +209,115 @@ class ProcessRuntime:
             workflow = self._restore(loaded, state)
             return self._snapshot(workflow, loaded, _StepLog())
 
+    def recompute_deadlines(
+        self, loaded: LoadedSpec, state: str, now: datetime
+    ) -> tuple[Snapshot, list[DeadlineChange]]:
+        """Recompute every waiting timer's date on the calendar in force, from the start and
+        period recorded when it was set (a timer set before starts were recorded evaluates its
+        expression again, which records them). Nothing runs: a timer now due fires on the
+        worker's next pass, through the ordinary firing step."""
+        with at_instant(now):
+            workflow = self._restore(loaded, state)
+            changes: list[DeadlineChange] = []
+            for task, element_id in self._waiting_timer_tasks(workflow):
+                old = task._get_internal_data("event_value")
+                if not isinstance(old, str):
+                    continue
+                record = task._get_internal_data(DEADLINE_RECORD)
+                new: str | None
+                try:
+                    if isinstance(record, dict):
+                        new = self.calendar.deadline(record["start"], record["period"]).isoformat()
+                    else:
+                        new = self._reevaluate(task, element_id)
+                except (UnknownHolidayYear, WorkflowException) as exc:
+                    raise _step_error(exc) from exc
+                if new is None or parse_instant(new) == parse_instant(old):
+                    continue
+                task._set_internal_data(event_value=new)
+                info = loaded.elements.get(element_id)
+                detail = self._deadline_detail(task)
+                changes.append(
+                    DeadlineChange(
+                        task_id=str(task.id),
+                        element_id=element_id,
+                        name=info.name if info else element_id,
+                        old_due_at=parse_instant(old),
+                        new_due_at=parse_instant(new),
+                        start_at=self._recorded_start(task),
+                        period=self._recorded_period(task),
+                        basis=info.basis if info else None,
+                        provisional_years=detail.provisional_years if detail else (),
+                    )
+                )
+            return self._snapshot(workflow, loaded, _StepLog()), changes
+
     # ---- internals -----------------------------------------------------------------------
+    def _reevaluate(self, task: Task, element_id: str) -> str | None:
+        """A timer without a recorded start: evaluate its expression again (this records it)."""
+        for element, definition in timer_elements(task.task_spec):
+            if element.bpmn_id == element_id:
+                value = self.script_engine.evaluate(task, definition.expression)
+                return value if isinstance(value, str) else None
+        return None
+
+    @staticmethod
+    def _recorded_start(task: Task) -> datetime | None:
+        record = task._get_internal_data(DEADLINE_RECORD)
+        if isinstance(record, dict) and isinstance(record.get("start"), str):
+            return parse_instant(record["start"])
+        return None
+
+    @staticmethod
+    def _recorded_period(task: Task) -> str | None:
+        record = task._get_internal_data(DEADLINE_RECORD)
+        if isinstance(record, dict) and isinstance(record.get("period"), str):
+            return str(record["period"])
+        return None
+
+    def _deadline_detail(self, task: Task) -> DeadlineInfo | None:
+        """Which years decided a timer's date, on the calendar in force (None if unrecorded)."""
+        record = task._get_internal_data(DEADLINE_RECORD)
+        if not isinstance(record, dict):
+            return None
+        try:
+            return self.calendar.deadline_detail(record["start"], record["period"])
+        except (UnknownHolidayYear, ValueError, KeyError, TypeError):
+            return None
+
+    def _duty_due(
+        self, workflow: BpmnWorkflow, task: Task, elements: Mapping[str, ElementInfo]
+    ) -> tuple[datetime, ElementInfo | None, bool] | None:
+        """The earliest agency or court deadline on `task` or on any call activity around it:
+        a boundary timer of holder agency/court, waiting or already fired (a lapsed duty stays
+        due until the task is done). A timer without a holder counts only on the task itself."""
+        best: tuple[datetime, ElementInfo | None, bool] | None = None
+        current: Task | None = task
+        direct = True
+        while current is not None:
+            parent = current.parent
+            if parent is not None and isinstance(parent.task_spec, BoundaryEventSplit):
+                for sibling in parent.children:
+                    if sibling is current:
+                        continue
+                    for element, _ in timer_elements(sibling.task_spec):
+                        info = elements.get(element.bpmn_id)
+                        holder = info.properties.get("holder") if info else None
+                        if not (holder in DUTY_HOLDERS or (holder is None and direct)):
+                            continue
+                        value = sibling._get_internal_data("event_value")
+                        if not isinstance(value, str):
+                            continue
+                        due = parse_instant(value)
+                        if best is None or due < best[0]:
+                            detail = self._deadline_detail(sibling)
+                            best = (due, info, bool(detail and detail.provisional))
+            direct = False
+            owner = current.workflow
+            host_id = getattr(owner, "parent_task_id", None)
+            current = workflow.get_task_from_id(host_id) if host_id is not None else None
+        return best
+
     def _restore(self, loaded: LoadedSpec, state: str) -> BpmnWorkflow:
         workflow = self.serializer.workflow_from_json(state, loaded.spec, loaded.subprocess_specs)
         workflow.script_engine = self.script_engine
@@ -314,6 +425,7 @@ class ProcessRuntime:
             if not task.task_spec.manual:
                 continue
             info = elements.get(task.task_spec.bpmn_id)
+            duty = self._duty_due(workflow, task, elements)
             ready.append(
                 ReadyTask(
                     task_id=str(task.id),
@@ -322,6 +434,10 @@ class ProcessRuntime:
                     lane=task.task_spec.lane,
                     form_key=info.form_key if info else None,
                     stage=info.stage if info else None,
+                    due_at=duty[0] if duty else None,
+                    due_name=(duty[1].name if duty[1] else None) if duty else None,
+                    due_basis=(duty[1].basis if duty[1] else None) if duty else None,
+                    due_provisional=duty[2] if duty else False,
                 )
             )
         timers: list[WaitingTimer] = []
@@ -332,14 +448,19 @@ class ProcessRuntime:
                 continue
             info = elements.get(element_id)
             waiting_ids.add(str(task.id))
+            detail = self._deadline_detail(task)
             timers.append(
                 WaitingTimer(
                     task_id=str(task.id),
                     element_id=element_id,
                     name=info.name if info else element_id,
                     due_at=parse_instant(value),
-                    period=self._effective_period(info, task.data),
+                    period=self._recorded_period(task) or self._effective_period(info, task.data),
                     basis=info.basis if info else None,
+                    start_at=self._recorded_start(task),
+                    holder=info.properties.get("holder") if info else None,
+                    years=detail.years if detail else (),
+                    provisional_years=detail.provisional_years if detail else (),
                 )
             )
         fired = [

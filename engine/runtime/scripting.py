@@ -94,6 +94,16 @@ _SAFE_BUILTINS.update(
 # injected clock, never the wall clock.
 current_now: ContextVar[datetime | None] = ContextVar("qingwei_current_now", default=None)
 
+# While a timer expression is evaluated, every deadline(start, period) call is logged here as
+# (start, period, result), so the timer can keep what its date was computed from: a holiday
+# schedule loaded later recomputes it from that record, never from data changed since.
+_deadline_log: ContextVar[list[tuple[str, str, str]] | None] = ContextVar(
+    "qingwei_deadline_log", default=None
+)
+DEADLINE_RECORD = "qw_deadline"
+
+CalendarSource = StatutoryCalendar | Callable[[], StatutoryCalendar]
+
 
 class ScriptError(ValueError):
     """A script or expression that must not be deployed or that failed under restriction."""
@@ -150,10 +160,17 @@ def _compile(source: str, mode: str) -> CodeType:
 
 
 def make_helpers(
-    calendar: StatutoryCalendar, parameters: Mapping[str, Any] | None = None
+    calendar: CalendarSource, parameters: Mapping[str, Any] | None = None
 ) -> dict[str, Callable[..., Any]]:
-    """The whitelisted functions a BPMN script may call; pure except `now()` (injected clock)."""
+    """The whitelisted functions a BPMN script may call; pure except `now()` (injected clock).
+
+    `calendar` may be a callable returning the calendar in force, so that a holiday schedule
+    loaded while the server runs takes effect without rebuilding the script engine.
+    """
     params = dict(parameters or {})
+    current: Callable[[], StatutoryCalendar] = (
+        calendar if callable(calendar) else (lambda: calendar)
+    )
 
     def local(name: str) -> Any:
         if name not in params:
@@ -161,10 +178,14 @@ def make_helpers(
         return params[name]
 
     def deadline(start: date | datetime | str, period: str) -> str:
-        return calendar.deadline(start, period).isoformat()
+        result = current().deadline(start, period).isoformat()
+        log = _deadline_log.get()
+        if log is not None:
+            log.append((parse_instant(start).isoformat(), str(period).strip(), result))
+        return result
 
     def last_day(start: date | datetime | str, period: str) -> str:
-        return calendar.last_day(start, period).isoformat()
+        return current().last_day(start, period).isoformat()
 
     def today() -> str:
         at = current_now.get()
@@ -255,9 +276,26 @@ class RestrictedScriptEngine(PythonScriptEngine):  # type: ignore[misc]
     """The script engine every workflow in Qingwei runs with."""
 
     def __init__(
-        self, calendar: StatutoryCalendar, parameters: Mapping[str, Any] | None = None
+        self, calendar: CalendarSource, parameters: Mapping[str, Any] | None = None
     ) -> None:
         super().__init__(environment=RestrictedEnvironment(make_helpers(calendar, parameters)))
+
+    def evaluate(self, task: Any, expression: str, external_context: Any = None) -> Any:
+        """Evaluate, and when the result is a date that deadline() computed, record on the task
+        the start and period it came from (SpiffWorkflow evaluates a timer's expression once,
+        through here, and keeps only the resulting date)."""
+        token = _deadline_log.set([])
+        try:
+            result = super().evaluate(task, expression, external_context)
+            log = _deadline_log.get() or []
+        finally:
+            _deadline_log.reset(token)
+        if isinstance(result, str) and log:
+            for start, period, value in reversed(log):
+                if value == result:
+                    task._set_internal_data(**{DEADLINE_RECORD: {"start": start, "period": period}})
+                    break
+        return result
 
     def validate(self, expression: str) -> None:
         problems = check_source(expression, mode="eval")

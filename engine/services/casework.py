@@ -19,7 +19,9 @@ from engine.store.uow import UnitOfWork
 
 def load_spec(ctx: EngineContext, uow: UnitOfWork, version_id: int) -> LoadedSpec:
     """The spec of a process version; versions are immutable, so the id is a sound cache key
-    and the (large) stored spec is read only on a cache miss."""
+    and the (large) stored spec is read only on a cache miss. Every step passes here first, so
+    this is also where the step's calendar is brought up to date with the loaded schedules."""
+    ctx.calendars.refresh(uow)
     key = ("pv", str(uow.engine_url), version_id)
     cached = ctx.runtime.cached_spec(key)
     if cached is not None:
@@ -69,6 +71,12 @@ def audit_fired_timers(
                 "timer": info.name if info else element_id,
                 "period": period,
                 "due_at": when.isoformat() if when else None,
+                "holder": info.properties.get("holder") if info else None,
+                # A party's deadline that lapsed on a provisional year: no coercion may rest
+                # on it until that year's schedule is loaded (guards.provisional_deadline_guard).
+                "provisional_years": [
+                    int(y) for y in (getattr(row, "provisional_years", None) or "").split(",") if y
+                ],
             },
             basis=info.basis if info else None,
         )
@@ -149,7 +157,10 @@ def apply_snapshot(
                 "form_key": t.form_key,
                 "stage": t.stage,
                 "created_at": now,
-                "due_at": None,
+                "due_at": t.due_at,
+                "due_name": t.due_name,
+                "due_basis": t.due_basis,
+                "due_provisional": t.due_provisional,
             }
             for t in snapshot.ready_tasks
         ],
@@ -167,6 +178,11 @@ def apply_snapshot(
                 "period": t.period,
                 "basis": t.basis,
                 "created_at": now,
+                "start_at": t.start_at,
+                "holder": t.holder,
+                "years": ",".join(str(y) for y in t.years) or None,
+                "provisional_years": ",".join(str(y) for y in t.provisional_years) or None,
+                "provisional": bool(t.provisional_years),
             }
             for t in snapshot.timers
         ],
@@ -174,10 +190,7 @@ def apply_snapshot(
     return Written(
         values,
         [_task_view(r) for r in task_rows],
-        [
-            TimerView(t["id"], t["element_id"], t["name"], t["due_at"], t["period"], t["basis"])
-            for t in timer_rows
-        ],
+        [_timer_view(t) for t in timer_rows],
     )
 
 
@@ -196,6 +209,28 @@ def _task_view(r: Any) -> TaskView:
         _field(r, "stage"),
         _field(r, "created_at"),
         _field(r, "due_at"),
+        due_name=_field(r, "due_name"),
+        due_basis=_field(r, "due_basis"),
+        due_provisional=bool(_field(r, "due_provisional")),
+    )
+
+
+def _years(text: str | None) -> tuple[int, ...]:
+    return tuple(int(y) for y in text.split(",") if y) if text else ()
+
+
+def _timer_view(t: Any) -> TimerView:
+    return TimerView(
+        _field(t, "id"),
+        _field(t, "element_id"),
+        _field(t, "name"),
+        _field(t, "due_at"),
+        _field(t, "period"),
+        _field(t, "basis"),
+        holder=_field(t, "holder"),
+        provisional=bool(_field(t, "provisional")),
+        years=_years(_field(t, "years")),
+        provisional_years=_years(_field(t, "provisional_years")),
     )
 
 
@@ -237,13 +272,11 @@ def case_view(uow: UnitOfWork, case: Case) -> CaseView:
         created_at=case.created_at,
         updated_at=case.updated_at,
         tasks=[task_view(t) for t in tasks],
-        timers=[TimerView(t.id, t.element_id, t.name, t.due_at, t.period, t.basis) for t in timers],
+        timers=[_timer_view(t) for t in timers],
         waiting_messages=list(case.waiting_messages or []),
         parent_case_id=case.parent_case_id,
     )
 
 
 def task_view(t: ReadyTaskRow) -> TaskView:
-    return TaskView(
-        t.id, t.case_id, t.element_id, t.name, t.lane, t.form_key, t.stage, t.created_at, t.due_at
-    )
+    return _task_view(t)

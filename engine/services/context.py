@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from engine.clock import Clock
 from engine.config import Settings
 from engine.forms import FormCatalog
 from engine.runtime import ProcessRuntime
 from engine.store.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from engine.services.calendars import CalendarBook
 
 ROLES = (
     "officer",
@@ -47,8 +51,16 @@ class EngineContext:
     runtime: ProcessRuntime
     forms: FormCatalog
     uow: Callable[..., UnitOfWork]
+    calendars: CalendarBook = field(default=None)  # type: ignore[assignment]
     # Hook for tests: called after everything is written and flushed, before commit.
     before_commit: list[Callable[[UnitOfWork], None]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.calendars is None:
+            from engine.services.calendars import CalendarBook
+
+            ttl = self.settings.calendar.refresh_seconds
+            self.calendars = CalendarBook(self.runtime.calendar, self.runtime, ttl)
 
     def commit(self, uow: UnitOfWork) -> None:
         uow.flush()

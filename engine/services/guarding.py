@@ -21,6 +21,11 @@ from engine.store.models import AuditEvent, Case
 from engine.store.uow import UnitOfWork
 
 COERCIVE_STAGES = frozenset({"forced_demolition"})
+# Steps that start coercion besides the forced demolition itself (API.md, holiday calendar): a
+# BPMN element may also declare itself with the property coercive="true".
+COERCIVE_ELEMENTS = frozenset(
+    {"utility_cutoff_execution", "confiscation_handover", "court_application"}
+)
 REMEDY_FILED = {"review_filed": "review", "lawsuit_filed": "lawsuit"}
 FINAL = frozenset({"upheld", "revoked", "changed"})
 
@@ -72,6 +77,70 @@ def _duty(task: Any, info: ElementInfo | None) -> str | None:
     return None
 
 
+def _is_coercive(task: Any, info: ElementInfo | None) -> bool:
+    declared = (info.properties.get("coercive") if info else None) or ""
+    return (
+        task.stage in COERCIVE_STAGES
+        or task.element_id in COERCIVE_ELEMENTS
+        or declared.strip().lower() == "true"
+    )
+
+
+def _facts(merged: Mapping[str, Any], at: datetime, ctx: EngineContext) -> guards.ExecutionFacts:
+    legal = ctx.settings.legal
+    legal_basis = str(merged.get("legal_basis") or "URPL64")
+    return guards.ExecutionFacts(
+        at=at,
+        decision_served_at=_date(merged.get("decision_served_at")),
+        remedy_rights_stated=merged.get("remedy_rights_stated") is not False,
+        remedies_waived=bool(merged.get("remedies_waived")),
+        review_pending=False,
+        lawsuit_pending=False,
+        demand_served_at=_date(merged.get("demand_served_at")),
+        public_notice_at=_date(merged.get("public_notice_at")),
+        safety_appraisal_required=bool(merged.get("safety_appraisal_required")),
+        safety_appraisal_done=bool(merged.get("safety_appraisal_done")),
+        legal_basis=legal_basis if legal_basis in guards.LEGAL_BASES else "URPL64",
+        public_notice_period=legal.public_notice_period,
+        demand_period=legal.demand_period,
+    )
+
+
+def _provisional_party_deadlines(
+    uow: UnitOfWork,
+    ctx: EngineContext,
+    case: Case,
+    events: Sequence[AuditEvent],
+    merged: Mapping[str, Any],
+    at: datetime,
+    *,
+    windows: bool,
+) -> list[guards.PartyDeadline]:
+    """Every party deadline this case's coercion rests on that is provisional now: the
+    statutory windows (from the case data), the party's timers still waiting, and those that
+    already lapsed on a year still without an official schedule."""
+    cal = ctx.runtime.calendar
+    found: list[guards.PartyDeadline] = []
+    if windows:
+        found += guards.party_windows(_facts(merged, at, ctx), cal)
+    for t in uow.timers.for_case(case.id):
+        if t.holder == "party" and t.provisional:
+            years = tuple(y for y in _years(t.provisional_years) if cal.is_provisional(y))
+            found.append(guards.PartyDeadline(t.name, t.name, t.basis or "CPL Art. 85", years))
+    for e in events:
+        if e.action == "timer_fired" and e.data.get("holder") == "party":
+            years = tuple(
+                int(y) for y in e.data.get("provisional_years") or () if cal.is_provisional(int(y))
+            )
+            name = str(e.data.get("timer") or e.element_id)
+            found.append(guards.PartyDeadline(name, name, e.basis or "CPL Art. 85", years))
+    return found
+
+
+def _years(text: str | None) -> tuple[int, ...]:
+    return tuple(int(y) for y in text.split(",") if y) if text else ()
+
+
 def refusal_for_completion(
     uow: UnitOfWork,
     *,
@@ -120,6 +189,22 @@ def refusal_for_completion(
             fine_amount=float(data["fine_amount"]),
             statement_made=bool(merged.get("statement_made") or merged.get("hearing_requested")),
         )
+        if refusal is not None:
+            return refusal
+
+    if _is_coercive(task, info):
+        at_value = data.get("demolition_at") or merged.get("demolition_at")
+        at = parse_instant(at_value) if at_value else now
+        deadlines = _provisional_party_deadlines(
+            uow,
+            ctx,
+            case,
+            trail(),
+            merged,
+            at,
+            windows=task.stage in COERCIVE_STAGES or task.element_id == "court_application",
+        )
+        refusal = guards.provisional_deadline_guard(deadlines, at=at, cal=cal)
         if refusal is not None:
             return refusal
 

@@ -18,6 +18,12 @@ class TaskView:
     stage: str | None
     created_at: datetime
     due_at: datetime | None
+    due_name: str | None = None
+    due_basis: str | None = None
+    due_provisional: bool = False
+
+    def overdue(self, now: datetime) -> bool:
+        return self.due_at is not None and self.due_at <= now
 
 
 @dataclass(frozen=True)
@@ -28,6 +34,10 @@ class TimerView:
     due_at: datetime
     period: str | None
     basis: str | None
+    holder: str | None = None
+    provisional: bool = False
+    years: tuple[int, ...] = ()
+    provisional_years: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

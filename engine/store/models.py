@@ -128,7 +128,12 @@ class ReadyTaskRow(Base):
     form_key: Mapped[str | None] = mapped_column(String(128), nullable=True)
     stage: Mapped[str | None] = mapped_column(String(32), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # The agency's (or court's) deadline for this task, from a timer on it or on a call
+    # activity around it; it stays after the timer fired, so a lapsed duty shows as overdue.
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True, index=True)
+    due_name: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    due_basis: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    due_provisional: Mapped[bool] = mapped_column(default=False)
 
 
 class TimerRow(Base):
@@ -143,6 +148,57 @@ class TimerRow(Base):
     period: Mapped[str | None] = mapped_column(String(16), nullable=True)
     basis: Mapped[str | None] = mapped_column(String(128), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # What the deadline was computed from (recorded start and period), whose deadline it is
+    # (party | agency | court), and the years whose schedule decided it ("2026,2027"): a year
+    # loaded later recomputes exactly the timers that name it.
+    start_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    holder: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    years: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    provisional_years: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    provisional: Mapped[bool] = mapped_column(default=False, index=True)
+
+
+class HolidayYear(Base):
+    """A State Council holiday schedule (放假安排) as loaded: rest days and make-up working days
+    (调休), each date -> name; the notice it comes from; who loaded it and when."""
+
+    __tablename__ = "holiday_years"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    rest_days: Mapped[dict[str, str]] = mapped_column(JSON)
+    work_days: Mapped[dict[str, str]] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(String(256))
+    loaded_by: Mapped[str] = mapped_column(String(64))
+    loaded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class SystemAuditEvent(Base):
+    """The system trail: what belongs to no one case (calendar loads, users, deploys, clock),
+    chained exactly like a case's trail; its head is kept in `trail_heads`."""
+
+    __tablename__ = "system_audit_events"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    actor: Mapped[str] = mapped_column(String(64))
+    roles: Mapped[list[str]] = mapped_column(JSON)
+    action: Mapped[str] = mapped_column(String(64))
+    element_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    basis: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class TrailHead(Base):
+    """The head of a trail that has no case row to hold it (today only "system")."""
+
+    __tablename__ = "trail_heads"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 class AuditEvent(Base):

@@ -7,7 +7,19 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import String, Table, bindparam, cast, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    String,
+    Table,
+    and_,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -16,9 +28,12 @@ from engine.store.models import (
     AuditCheckpoint,
     AuditEvent,
     Case,
+    HolidayYear,
     ProcessVersion,
     ReadyTaskRow,
+    SystemAuditEvent,
     TimerRow,
+    TrailHead,
     User,
 )
 
@@ -172,8 +187,30 @@ class CaseRepository:
         new = [w for w in wanted if w["id"] not in have]
         if new:
             self.s.execute(insert(t), new)
-        kept: list[Any] = [have[i] for i in have if i in wanted_ids]
+        kept: list[Any] = []
+        for w in wanted:
+            row = have.get(w["id"])
+            if row is None:
+                continue
+            due = {k: w[k] for k in _DUE_FIELDS if k in w}
+            if any(_same(getattr(row, k), v) is False for k, v in due.items()):
+                # A deadline on a waiting task moved (set, lapsed or recomputed): keep the row
+                # and its created_at, update only what is due.
+                self.s.execute(update(t).where(t.c.id == row.id).values(**due))
+                kept.append({**row._asdict(), **due})
+            else:
+                kept.append(row)
         return kept + new
+
+    def set_due_flags(self, case_id: int, tasks: Sequence[Any]) -> None:
+        """Refresh the 暂定 mark of the case's task deadlines (nothing else changes)."""
+        t = _TASKS
+        for task in tasks:
+            self.s.execute(
+                update(t)
+                .where(t.c.id == task.task_id, t.c.case_id == case_id)
+                .values(due_provisional=bool(task.due_provisional))
+            )
 
     def search(
         self,
@@ -200,7 +237,11 @@ class CaseRepository:
                 )
             )
         if overdue_at is not None:
-            overdue = select(TimerRow.case_id).where(TimerRow.due_at <= overdue_at)
+            overdue = (
+                select(TimerRow.case_id)
+                .where(TimerRow.due_at <= overdue_at)
+                .union(select(ReadyTaskRow.case_id).where(ReadyTaskRow.due_at <= overdue_at))
+            )
             query = query.where(Case.id.in_(overdue))
         total = self.s.scalar(select(func.count()).select_from(query.subquery())) or 0
         rows = self.s.scalars(query.order_by(Case.id.desc()).offset(offset).limit(limit)).all()
@@ -305,12 +346,64 @@ class TimerRepository:
         return due
 
     def overdue_case_count(self, now: datetime) -> int:
-        return int(
-            self.s.scalar(
-                select(func.count(func.distinct(TimerRow.case_id))).where(TimerRow.due_at <= now)
-            )
-            or 0
+        """Cases with a deadline passed: a timer not yet fired, or an agency duty (a task's
+        due date) still not done after its timer fired."""
+        union = (
+            select(TimerRow.case_id.label("case_id"))
+            .where(TimerRow.due_at <= now)
+            .union(select(ReadyTaskRow.case_id).where(ReadyTaskRow.due_at <= now))
+            .subquery()
         )
+        return int(self.s.scalar(select(func.count()).select_from(union)) or 0)
+
+    def provisional_case_count(self) -> int:
+        union = (
+            select(TimerRow.case_id.label("case_id"))
+            .where(TimerRow.provisional.is_(True))
+            .union(select(ReadyTaskRow.case_id).where(ReadyTaskRow.due_provisional.is_(True)))
+            .subquery()
+        )
+        return int(self.s.scalar(select(func.count()).select_from(union)) or 0)
+
+    def cases_touching_year(self, year: int) -> list[int]:
+        """Cases with a pending timer whose date the schedule of `year` decided (or may have:
+        a timer from before the years were recorded that runs into that year)."""
+        from datetime import UTC
+
+        jan1 = datetime(year, 1, 1, tzinfo=UTC)
+        query = (
+            select(TimerRow.case_id)
+            .where(
+                or_(
+                    TimerRow.years.like(f"%{year}%"),
+                    and_(TimerRow.years.is_(None), TimerRow.due_at >= jan1),
+                )
+            )
+            .distinct()
+        )
+        return sorted(int(i) for i in self.s.scalars(query).all())
+
+    def provisional_rows(self) -> list[tuple[int, str | None]]:
+        return [
+            (int(r[0]), r[1])
+            for r in self.s.execute(
+                select(TimerRow.case_id, TimerRow.years).where(TimerRow.provisional.is_(True))
+            ).all()
+        ]
+
+    def set_flags(self, case_id: int, timers: Sequence[Any]) -> None:
+        """Refresh years and the 暂定 mark of the case's timers (their dates are unchanged)."""
+        t = _TIMERS
+        for timer in timers:
+            self.s.execute(
+                update(t)
+                .where(t.c.id == timer.task_id, t.c.case_id == case_id)
+                .values(
+                    years=",".join(str(y) for y in timer.years) or None,
+                    provisional_years=",".join(str(y) for y in timer.provisional_years) or None,
+                    provisional=bool(timer.provisional_years),
+                )
+            )
 
 
 class AuditRepository:
@@ -338,6 +431,66 @@ class AuditRepository:
     def checkpoints(self) -> Sequence[AuditCheckpoint]:
         return self.s.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.id)).all()
 
+    # ---- the system trail ----------------------------------------------------------------
+    def trail_head(self, name: str) -> tuple[int, str]:
+        row = self.s.get(TrailHead, name)
+        return (row.seq, row.hash) if row is not None else (0, "0" * 64)
+
+    def lock_trail_head(self, name: str) -> tuple[int, str]:
+        """The head, locked for this transaction (created at the genesis if missing)."""
+        query = select(TrailHead).where(TrailHead.name == name)
+        if self.s.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update()
+        row = self.s.scalar(query)
+        if row is None:
+            row = TrailHead(name=name, seq=0, hash="0" * 64)
+            self.s.add(row)
+            self.s.flush()
+        return row.seq, row.hash
+
+    def set_trail_head(self, name: str, seq: int, hash_: str) -> None:
+        self.s.execute(update(TrailHead).where(TrailHead.name == name).values(seq=seq, hash=hash_))
+
+    def add_system(self, row: SystemAuditEvent) -> SystemAuditEvent:
+        self.s.add(row)
+        self.s.flush()
+        return row
+
+    def system_chain(self) -> Sequence[SystemAuditEvent]:
+        return self.s.scalars(
+            select(SystemAuditEvent).order_by(SystemAuditEvent.seq, SystemAuditEvent.id)
+        ).all()
+
+
+class CalendarRepository:
+    """The holiday schedules loaded (holiday_years)."""
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def signature(self) -> tuple[int, str]:
+        """(count, newest load): changes whenever a year is loaded; one cheap query."""
+        count, newest = self.s.execute(select(func.count(), func.max(HolidayYear.loaded_at))).one()
+        return int(count or 0), str(newest)
+
+    def all(self) -> Sequence[HolidayYear]:
+        return self.s.scalars(select(HolidayYear).order_by(HolidayYear.year)).all()
+
+    def get(self, year: int) -> HolidayYear | None:
+        return self.s.get(HolidayYear, year)
+
+    def put(self, row: HolidayYear) -> None:
+        existing = self.s.get(HolidayYear, row.year)
+        if existing is None:
+            self.s.add(row)
+        else:
+            existing.rest_days = row.rest_days
+            existing.work_days = row.work_days
+            existing.source = row.source
+            existing.loaded_by = row.loaded_by
+            existing.loaded_at = row.loaded_at
+        self.s.flush()
+
 
 class UserRepository:
     def __init__(self, session: Session) -> None:
@@ -353,6 +506,15 @@ class UserRepository:
 
     def all(self) -> Sequence[User]:
         return self.s.scalars(select(User).order_by(User.username)).all()
+
+
+_DUE_FIELDS = ("due_at", "due_name", "due_basis", "due_provisional")
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, datetime) and isinstance(b, datetime):
+        return _utc(a) == _utc(b)
+    return bool(a == b)
 
 
 def _utc(value: datetime) -> datetime:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.errors import Conflict
 from engine.store.repositories import (
     AuditRepository,
+    CalendarRepository,
     CaseRepository,
     ProcessRepository,
     TimerRepository,
@@ -45,6 +46,7 @@ class UnitOfWork:
         self.timers = TimerRepository(s)
         self.audit = AuditRepository(s)
         self.users = UserRepository(s)
+        self.calendar = CalendarRepository(s)
         return self
 
     def __exit__(

@@ -204,21 +204,21 @@ def test_lists_and_overdue_filter(mini: App, clock: FixedClock) -> None:
     assert services.tasks_for(mini.ctx.uow(), actor=HEAD) == []
 
 
-def test_deadline_in_a_year_without_schedule_is_refused_cleanly(
+def test_deadline_in_a_year_without_schedule_is_provisional_not_refused(
     mini: App, clock: FixedClock
 ) -> None:
-    from engine.errors import CalendarUnavailable
-
     clock.set(datetime(2026, 12, 1, 9, 0, tzinfo=SHANGHAI))
     case = open_mini(mini)
     case = complete(mini, case, {"classification": "not_correctable", "area_m2": 1})
     case = complete(mini, case, {"compliance_days": 10}, actor=HEAD)
-    with pytest.raises(CalendarUnavailable, match="2027"):
-        # 60 CD from 2026-12-01 ends in 2027, whose schedule is not loaded.
-        complete(mini, case, {"service_method": "direct", "served_at": "2026-12-01"})
-    after = services.get_case(mini.ctx.uow(), case_id=case.id)
-    assert after.case_version == case.case_version
-    assert [t.element_id for t in after.tasks] == ["serve"]
+    # 60 CD from Tue 2026-12-01 ends Sat 2027-01-30, whose schedule is not loaded: the step is
+    # taken, the deadline is computed on the provisional 2027 (weekend -> Mon 02-01) and marked.
+    case = complete(mini, case, {"service_method": "direct", "served_at": "2026-12-01"})
+    assert [(t.element_id, t.due_at, t.provisional, t.provisional_years) for t in case.timers] == [
+        ("compliance_timer", datetime(2027, 2, 2, tzinfo=SHANGHAI), True, (2027,))
+    ]
+    stored = services.get_case(mini.ctx.uow(), case_id=case.id)
+    assert stored.timers[0].provisional and stored.timers[0].provisional_years == (2027,)
 
 
 def test_stale_timer_row_is_dropped_without_touching_the_case(mini: App) -> None:

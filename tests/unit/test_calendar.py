@@ -19,7 +19,8 @@ Schedules as held by chinesecalendar 1.11.0 (checked against the State Council n
   中秋 Sep 25 (Fri) - Sep 27 (Sun)
   国庆 Oct 1 (Thu) - Oct 7 (Wed) off; make-up workdays Sun Sep 20, Sat Oct 10
 
-The package covers 2004-2026; 2027 and later (and 2003 and earlier) are unknown years.
+The package covers 2004-2026; later years are provisional (engine.holiday_rules) unless loaded,
+and a strict calendar (`provisional=False`) refuses them.
 """
 
 from __future__ import annotations
@@ -45,6 +46,11 @@ from engine.calendar import (
 
 @pytest.fixture(scope="module")
 def cal() -> StatutoryCalendar:
+    return StatutoryCalendar.load(provisional=False)
+
+
+@pytest.fixture(scope="module")
+def pcal() -> StatutoryCalendar:
     return StatutoryCalendar.load()
 
 
@@ -279,6 +285,81 @@ def test_unknown_year_when_running_across(cal: StatutoryCalendar) -> None:
     assert cal.last_day(date(2026, 12, 17), "14 CD") == date(2026, 12, 31)
 
 
+def test_provisional_2027_is_weekends_plus_statutory_holidays(pcal: StatutoryCalendar) -> None:
+    assert not pcal.is_official(2027) and pcal.is_provisional(2027)
+    rest, work = pcal.year_days(2027)
+    assert work == {}
+    # 全国年节及纪念日放假办法 (2024): 除夕 Fri Feb 5, 初一-初三 Sat 6 - Mon 8; 劳动节 Sat 1 - Sun 2
+    # May; 国庆 Fri 1 - Sun 3 Oct; 清明 Mon Apr 5; 端午 Wed Jun 9; 中秋 Wed Sep 15.
+    for text in ("2027-01-01", "2027-02-05", "2027-02-06", "2027-02-07", "2027-02-08"):
+        assert date.fromisoformat(text) in rest, text
+    for text in ("2027-04-05", "2027-05-01", "2027-05-02", "2027-06-09", "2027-09-15"):
+        assert date.fromisoformat(text) in rest, text
+    for text in ("2027-10-01", "2027-10-02", "2027-10-03"):
+        assert date.fromisoformat(text) in rest, text
+    assert rest[date(2027, 2, 5)] == "春节"
+    # Art. 6: the weekend days of a holiday are made up on the working days after the block.
+    assert rest[date(2027, 2, 9)] == rest[date(2027, 2, 10)] == "春节补假"
+    assert rest[date(2027, 5, 3)] == rest[date(2027, 5, 4)] == "劳动节补假"
+    assert rest[date(2027, 10, 4)] == rest[date(2027, 10, 5)] == "国庆节补假"
+    assert pcal.is_rest_day(date(2027, 1, 2))  # Saturday
+    assert pcal.is_working_day(date(2027, 2, 11))  # Thursday after the block
+    assert pcal.holiday_name(date(2027, 10, 2)) == "国庆节"
+
+
+def test_provisional_rule_matches_the_law_for_a_scheduled_year(pcal: StatutoryCalendar) -> None:
+    # The law's days (not the State Council's bridges) of 2026 computed by the rule are all
+    # rest days in the official 2026 schedule: the rule never invents a working day there.
+    from engine.holiday_rules import statutory_holidays
+
+    law = statutory_holidays(2026)
+    assert date(2026, 2, 16) in law and date(2026, 2, 19) in law  # 除夕 .. 初三
+    assert date(2026, 6, 19) in law and date(2026, 9, 25) in law  # 端午, 中秋
+    for day, name in law.items():
+        if "补假" not in name:
+            assert pcal.is_rest_day(day), (day, name)
+
+
+def test_deadline_detail_names_provisional_years(pcal: StatutoryCalendar) -> None:
+    # Filed Tue 2026-12-01 + 90 CD = Mon 2027-03-01, a provisional working day.
+    info = pcal.deadline_detail(date(2026, 12, 1), "90 CD")
+    assert info.due == datetime(2027, 3, 2, tzinfo=TZ)
+    assert info.provisional and info.provisional_years == (2027,)
+    # Fri 2027-01-29 + 7 CD = Fri Feb 5 (除夕) -> rolls past 春节 and 补假 to Thu Feb 11.
+    assert pcal.last_day(date(2027, 1, 29), "7 CD") == date(2027, 2, 11)
+    # Inside 2026 nothing provisional is examined.
+    inside = pcal.deadline_detail(date(2026, 11, 20), "7 WD")
+    assert inside.due == datetime(2026, 12, 2, tzinfo=TZ) and not inside.provisional
+    # Thu Dec 24 2026 + 7 WD runs into 2027: Dec 25, 28-31 (5), Jan 1 off, Mon 4 (6), Tue 5 (7).
+    across = pcal.deadline_detail(date(2026, 12, 24), "7 WD")
+    assert across.last_day == date(2027, 1, 5) and across.provisional_years == (2027,)
+    assert across.years == (2026, 2027)
+    # Hours never depend on a schedule.
+    assert not pcal.deadline_detail(datetime(2026, 12, 31, 20, tzinfo=TZ), "24 H").provisional
+
+
+def test_loading_a_year_makes_it_official(pcal: StatutoryCalendar) -> None:
+    official = pcal.with_year(
+        2027,
+        {date(2027, 1, 1): "元旦", **{date(2027, 2, d): "春节" for d in range(5, 13)}},
+        {date(2027, 2, 20): "春节调休"},
+    )
+    assert official.is_official(2027) and not official.is_provisional(2027)
+    assert pcal.is_provisional(2027)  # the old calendar is unchanged
+    assert official.is_working_day(date(2027, 2, 20))  # a make-up Saturday
+    assert official.is_rest_day(date(2027, 2, 12))
+    assert official.is_working_day(date(2027, 5, 3))  # not a holiday in this made-up schedule
+    info = official.deadline_detail(date(2026, 12, 1), "90 CD")
+    assert not info.provisional and info.years == (2027,)
+
+
+def test_years_beyond_the_rule_are_unknown(pcal: StatutoryCalendar) -> None:
+    with pytest.raises(UnknownHolidayYear, match="2100"):
+        pcal.is_working_day(date(2100, 1, 4))
+    with pytest.raises(UnknownHolidayYear, match="1949"):
+        pcal.is_working_day(date(1949, 1, 4))
+
+
 def test_unknown_year_is_a_value_error_and_pickles() -> None:
     err = pickle.loads(pickle.dumps(UnknownHolidayYear(2031)))
     assert isinstance(err, UnknownHolidayYear) and isinstance(err, ValueError)
@@ -306,7 +387,7 @@ def test_extra_file_adds_a_year(tmp_path: Path) -> None:
 
 def test_extra_file_list_and_gap(tmp_path: Path) -> None:
     fake_2029 = {"year": 2029, "holidays": {"2029-01-01": "元旦"}}
-    cal = StatutoryCalendar.load(str(write(tmp_path, [FAKE_2027, fake_2029])))
+    cal = StatutoryCalendar.load(str(write(tmp_path, [FAKE_2027, fake_2029])), provisional=False)
     assert {2027, 2029} <= cal.known_years() and 2028 not in cal.known_years()
     # Fri 2027-12-31 + 1 WD would be Mon 2028-01-03, but 2028 is not loaded.
     with pytest.raises(UnknownHolidayYear, match="2028"):

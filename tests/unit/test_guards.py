@@ -281,7 +281,9 @@ def test_local_night_window(cal: StatutoryCalendar) -> None:
         night_holiday_guard(sh(2026, 3, 4, 7), cal, night_start="06:00", night_end="06:00")
 
 
-def test_unknown_year_is_never_guessed(cal: StatutoryCalendar) -> None:
+def test_unknown_year_is_never_guessed() -> None:
+    # A strict calendar (no provisional rule) refuses to guess a year without a schedule.
+    cal = StatutoryCalendar.load(provisional=False)
     with pytest.raises(UnknownHolidayYear):
         night_holiday_guard(sh(2027, 3, 3, 10), cal)
     # Thu 2026-12-31 23:00 is refused; when it lapses depends on 2027, so `until` stays None.
