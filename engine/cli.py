@@ -20,9 +20,11 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+calendar_app = typer.Typer(help="法定节假日安排 Holiday schedules.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
+app.add_typer(calendar_app, name="calendar")
 
 CLI_ACTOR = Actor("cli", ("designer", "admin"))
 
@@ -230,12 +232,72 @@ def audit_verify(case: str | None = typer.Option(None, "--case", help="a case nu
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
     for f in failures:
-        typer.echo(f"case {f.case_no or '-'}: event {f.first_bad_seq} is bad: {f.reason}")
+        trail = "system trail" if f.case_no == "system" else f"case {f.case_no or '-'}"
+        typer.echo(f"{trail}: event {f.first_bad_seq} is bad: {f.reason}")
     if failures:
         raise typer.Exit(1)
     typer.echo(
-        "audit trail verified" + (f" for case {case}" if checked == 1 else " for every case")
+        "audit trail verified"
+        + (f" for case {case}" if checked == 1 else " for every case and the system trail")
     )
+
+
+@calendar_app.command("show")
+def calendar_show(year: int) -> None:
+    """Print a year's rest days and make-up working days, and whether it is official."""
+    a = _app()
+    try:
+        v = services.get_year(a.ctx.uow(read_only=True), ctx=a.ctx, year=year)
+    except QingweiError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    status = "正式 official" if v.status == "official" else "暂定 provisional"
+    typer.echo(f"{v.year} {status}  来源 source: {v.source}")
+    if v.loaded_at:
+        typer.echo(f"载入 loaded: {v.loaded_at.isoformat()} by {v.loaded_by}")
+    for day, name in v.holidays:
+        typer.echo(f"  休 {day.isoformat()} {name}")
+    for day in v.work_days:
+        typer.echo(f"  班 {day.isoformat()} 调休上班 make-up working day")
+
+
+@calendar_app.command("load")
+def calendar_load(
+    file: Path,
+    by: str = typer.Option("admin", help="who loads it (recorded in the system trail)"),
+) -> None:
+    """Load a State Council schedule: JSON {"year", "rest_days", "work_days", "source"} (or a
+    list of them); deadlines of open cases that depend on the year are recomputed."""
+    import json
+
+    try:
+        raw = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        typer.echo(f"{file}: 无法读取 JSON / cannot read JSON ({exc})", err=True)
+        raise typer.Exit(2) from exc
+    entries = raw if isinstance(raw, list) else [raw]
+    a = _app()
+    actor = Actor(by, ("admin",))
+    for entry in entries:
+        if not isinstance(entry, dict) or not isinstance(entry.get("year"), int):
+            typer.echo(f"{file}: 每项须有整数 year / every entry needs an integer year", err=True)
+            raise typer.Exit(2)
+        try:
+            v = services.load_year(
+                a.ctx,
+                actor=actor,
+                year=entry["year"],
+                rest_days=list(entry.get("rest_days") or []),
+                work_days=list(entry.get("work_days") or []),
+                source=str(entry.get("source") or ""),
+            )
+        except QingweiError as exc:
+            typer.echo(f"{file}: {exc}", err=True)
+            raise typer.Exit(1) from exc
+        typer.echo(
+            f"{v.year} 已载入 loaded ({v.source}); 重算 recomputed "
+            f"{v.recomputed_timers} deadline(s) in {v.recomputed_cases} case(s)"
+        )
 
 
 @audit_app.command("export")

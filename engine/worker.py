@@ -19,7 +19,9 @@ CHECKPOINT_EVERY = timedelta(hours=1)
 
 
 def run_once(ctx: EngineContext) -> int:
-    """One pass: fire everything due now. Returns the number of cases moved."""
+    """One pass: recompute deadlines still marked provisional whose year has been loaded
+    meanwhile (by another process), then fire everything due now. Returns cases moved."""
+    services.recompute_stale_provisional(ctx)
     return services.fire_due_timers(ctx)
 
 

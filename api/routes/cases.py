@@ -34,7 +34,7 @@ def open_case(body: CaseCreate, ctx: CtxDep, user: Officer) -> CaseRead:
         data=body.data,
         parent_case_id=body.parent_case_id,
     )
-    return CaseRead.of(case)
+    return CaseRead.of(case, ctx.clock.now())
 
 
 @router.get("", response_model=CasePage, responses=problems(401, 403, 422))
@@ -58,12 +58,14 @@ def list_cases(
         page=page,
         page_size=page_size,
     )
-    return CasePage(items=[CaseRead.of(c) for c in result.items], total=result.total)
+    return CasePage(
+        items=[CaseRead.of(c, ctx.clock.now()) for c in result.items], total=result.total
+    )
 
 
 @router.get("/{case_id}", response_model=CaseRead, responses=problems(401, 403, 404))
 def get_case(case_id: CasePath, ctx: CtxDep, _: CaseReader) -> CaseRead:
-    return CaseRead.of(services.get_case(ctx.uow(read_only=True), case_id=case_id))
+    return CaseRead.of(services.get_case(ctx.uow(read_only=True), case_id=case_id), ctx.clock.now())
 
 
 @router.get(
@@ -94,7 +96,7 @@ def complete_task(
         data=body.data,
         case_version=body.case_version,
     )
-    return CaseRead.of(case)
+    return CaseRead.of(case, ctx.clock.now())
 
 
 @router.post(
@@ -112,7 +114,7 @@ def send_message(
         data=body.data,
         case_version=body.case_version,
     )
-    return CaseRead.of(case)
+    return CaseRead.of(case, ctx.clock.now())
 
 
 @router.get(

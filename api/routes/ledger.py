@@ -19,6 +19,7 @@ def stats(ctx: CtxDep, _: CaseReader) -> LedgerStats:
         by_status=s.by_status,
         by_stage=s.by_stage,
         overdue=s.overdue,
+        provisional=s.provisional,
         area_found_m2=s.area_found_m2,
         area_demolished_m2=s.area_demolished_m2,
     )

@@ -13,4 +13,5 @@ router = APIRouter(prefix="/tasks", tags=["tasks"])
 @router.get("", response_model=list[TaskRead], responses=problems(401, 403))
 def my_tasks(ctx: CtxDep, user: CaseReader) -> list[TaskRead]:
     """Ready tasks in the lanes the caller's roles act on, oldest first (auditors: none)."""
-    return [TaskRead.of(t) for t in services.tasks_for(ctx.uow(read_only=True), actor=user)]
+    now = ctx.clock.now()
+    return [TaskRead.of(t, now) for t in services.tasks_for(ctx.uow(read_only=True), actor=user)]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -17,10 +18,18 @@ class TaskRead(BaseModel):
     form_key: str | None
     stage: str | None
     created_at: LocalTime
-    due_at: LocalTime | None
+    due_at: LocalTime | None = Field(
+        description="the agency's (or court's) deadline for this task; stays after it lapsed"
+    )
+    due_name: str | None = None
+    due_basis: str | None = None
+    due_provisional: bool = Field(
+        default=False, description="暂定: the due date rests on a year with no loaded schedule"
+    )
+    overdue: bool = False
 
     @classmethod
-    def of(cls, t: TaskView) -> TaskRead:
+    def of(cls, t: TaskView, now: datetime | None = None) -> TaskRead:
         return cls(
             id=t.id,
             case_id=t.case_id,
@@ -31,6 +40,10 @@ class TaskRead(BaseModel):
             stage=t.stage,
             created_at=t.created_at,
             due_at=t.due_at,
+            due_name=t.due_name,
+            due_basis=t.due_basis,
+            due_provisional=t.due_provisional,
+            overdue=bool(now is not None and t.overdue(now)),
         )
 
 
@@ -40,6 +53,19 @@ class TimerRead(BaseModel):
     due_at: LocalTime
     period: str | None
     basis: str | None
+    provisional: bool = Field(
+        default=False, description="暂定: computed on a year with no loaded holiday schedule"
+    )
+    provisional_years: list[int] = []
+    holder: str | None = Field(default=None, description="party | agency | court")
+
+
+class OverdueDuty(BaseModel):
+    element_id: str
+    name: str
+    due_at: LocalTime
+    basis: str | None
+    provisional: bool
 
 
 class CaseRead(BaseModel):
@@ -57,9 +83,10 @@ class CaseRead(BaseModel):
     timers: list[TimerRead]
     waiting_messages: list[str] = []
     parent_case_id: int | None = None
+    overdue_duties: list[OverdueDuty] = []
 
     @classmethod
-    def of(cls, c: CaseView) -> CaseRead:
+    def of(cls, c: CaseView, now: datetime | None = None) -> CaseRead:
         return cls(
             id=c.id,
             case_no=c.case_no,
@@ -71,7 +98,7 @@ class CaseRead(BaseModel):
             case_version=c.case_version,
             created_at=c.created_at,
             updated_at=c.updated_at,
-            tasks=[TaskRead.of(t) for t in c.tasks],
+            tasks=[TaskRead.of(t, now) for t in c.tasks],
             timers=[
                 TimerRead(
                     element_id=t.element_id,
@@ -79,11 +106,25 @@ class CaseRead(BaseModel):
                     due_at=t.due_at,
                     period=t.period,
                     basis=t.basis,
+                    provisional=t.provisional,
+                    provisional_years=list(t.provisional_years),
+                    holder=t.holder,
                 )
                 for t in c.timers
             ],
             waiting_messages=c.waiting_messages,
             parent_case_id=c.parent_case_id,
+            overdue_duties=[
+                OverdueDuty(
+                    element_id=t.element_id,
+                    name=t.due_name or t.name,
+                    due_at=t.due_at,
+                    basis=t.due_basis,
+                    provisional=t.due_provisional,
+                )
+                for t in c.tasks
+                if t.due_at is not None and now is not None and t.overdue(now)
+            ],
         )
 
 

@@ -10,6 +10,7 @@ class LedgerStats(BaseModel):
     by_status: dict[str, int]
     by_stage: dict[str, int]
     overdue: int
+    provisional: int = 0  # cases with a 暂定 (provisional) pending deadline
     area_found_m2: float
     area_demolished_m2: float
 

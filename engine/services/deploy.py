@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 
+from engine import audit
 from engine.errors import DeploymentRejected, NotFound
 from engine.runtime import BpmnRejected, ProcessDefinition, lint, parse_bundle
 from engine.services.context import LANE_ROLES, Actor, EngineContext
@@ -96,6 +97,15 @@ def deploy_process(
             )
             uow.processes.add(row)
             results.append(DeployResult(key, row.version, created=True, main=is_main))
+            audit.system_append(
+                uow,
+                at=now,
+                actor=actor.username,
+                roles=actor.roles,
+                action="process_deployed",
+                element_id=key,
+                data={"key": key, "version": row.version, "file": definition.file, "sha256": sha},
+            )
         ctx.commit(uow)
         return results
 

@@ -41,6 +41,7 @@ class LedgerStatsView:
     by_status: dict[str, int]
     by_stage: dict[str, int]
     overdue: int
+    provisional: int
     area_found_m2: float
     area_demolished_m2: float
 
@@ -63,6 +64,7 @@ def ledger_stats(uow: UnitOfWork, *, ctx: EngineContext) -> LedgerStatsView:
     with uow:
         rows = uow.cases.ledger_rows()
         overdue = uow.timers.overdue_case_count(ctx.clock.now())
+        provisional = uow.timers.provisional_case_count()
     by_status = Counter(r[0] for r in rows)
     by_stage = Counter(r[1] for r in rows)
     return LedgerStatsView(
@@ -70,6 +72,7 @@ def ledger_stats(uow: UnitOfWork, *, ctx: EngineContext) -> LedgerStatsView:
         by_status=dict(by_status),
         by_stage=dict(by_stage),
         overdue=overdue,
+        provisional=provisional,
         area_found_m2=round(sum(_area(r[2] or {}) for r in rows), 2),
         area_demolished_m2=round(sum(demolished_area(r[2] or {}) for r in rows), 2),
     )
@@ -81,6 +84,7 @@ def ledger_csv(uow: UnitOfWork, *, ctx: EngineContext) -> str:
     with uow:
         cases = uow.cases.all_cases()
         next_due = uow.timers.next_due_by_case()
+        late_duties = uow.cases.overdue_duty_case_ids(now)
         buf = io.StringIO()
         buf.write("\ufeff")
         w = csv.writer(buf)
@@ -102,7 +106,7 @@ def ledger_csv(uow: UnitOfWork, *, ctx: EngineContext) -> str:
                     d.get("classification", ""),
                     d.get("outcome", ""),
                     due.isoformat() if due else "",
-                    "yes" if due is not None and due <= now else "no",
+                    "yes" if (due is not None and due <= now) or c.id in late_duties else "no",
                     c.created_at.isoformat(),
                     c.updated_at.isoformat(),
                 ]

@@ -5,16 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+from typing import Any
 
 from engine import audit
 from engine.services.casework import get_case_row
-from engine.services.context import EngineContext
+from engine.services.context import Actor, EngineContext
 from engine.services.views import AuditEventView, VerifyView
-from engine.store.models import AuditEvent
+from engine.store.models import AuditEvent, SystemAuditEvent
 from engine.store.uow import UnitOfWork
 
 
-def _view(e: AuditEvent) -> AuditEventView:
+def _view(e: AuditEvent | SystemAuditEvent) -> AuditEventView:
     return AuditEventView(
         e.seq,
         e.at,
@@ -81,7 +82,49 @@ def verify_all(uow: UnitOfWork, *, ctx: EngineContext) -> list[VerifyView]:
                         numbers.get(p.case_id, f"#{p.case_id} (deleted)"),
                     )
                 )
+    system = verify_system(uow, ctx=ctx)
+    if not system.valid:
+        failures.append(system)
     return failures
+
+
+def system_trail(uow: UnitOfWork) -> list[AuditEventView]:
+    """The system trail (calendar loads, users, deploys, clock): what belongs to no case."""
+    with uow:
+        return [_view(e) for e in uow.audit.system_chain()]
+
+
+def verify_system(uow: UnitOfWork, *, ctx: EngineContext) -> VerifyView:
+    with uow:
+        events = uow.audit.system_chain()
+        head = uow.audit.trail_head(audit.SYSTEM_TRAIL)
+        report = audit.verify_chain(0, events, head, body=audit.system_event_body)
+        if report.valid:
+            problems = audit.verify_against_checkpoints(
+                uow.audit.checkpoints(), {}, ctx.settings.security.secret_key, events
+            )
+            problems = [p for p in problems if p.case_id in (0, -1)]
+            if problems:
+                report = problems[0]
+        return VerifyView(
+            report.valid, len(events), report.first_bad_seq, report.reason, None, "system"
+        )
+
+
+def record_system_event(
+    uow: UnitOfWork, *, ctx: EngineContext, actor: Actor, action: str, data: dict[str, Any]
+) -> None:
+    """Append to the system trail on its own (e.g. the demo clock moved), committed at once."""
+    with uow:
+        audit.system_append(
+            uow,
+            at=ctx.clock.now(),
+            actor=actor.username,
+            roles=actor.roles,
+            action=action,
+            data=data,
+        )
+        ctx.commit(uow)
 
 
 def sign_checkpoint(uow: UnitOfWork, *, ctx: EngineContext) -> int:

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from engine import audit
 from engine.errors import Conflict, FieldError, ValidationFailed
-from engine.services.context import ROLES, Actor, EngineContext
+from engine.services.context import ROLES, SYSTEM, Actor, EngineContext
 from engine.store.models import User
 from engine.store.uow import UnitOfWork
 
@@ -25,6 +26,7 @@ def add_user(
     password: str,
     roles: Sequence[str],
     full_name: str = "",
+    by: Actor | None = None,
 ) -> Actor:
     errors: list[FieldError] = []
     if (
@@ -52,6 +54,16 @@ def add_user(
                 active=True,
                 created_at=ctx.clock.now(),
             )
+        )
+        who = by or SYSTEM
+        audit.system_append(
+            uow,
+            at=ctx.clock.now(),
+            actor=who.username,
+            roles=who.roles,
+            action="user_added",
+            element_id=username,
+            data={"username": username, "roles": sorted(set(roles)), "full_name": full_name},
         )
         ctx.commit(uow)
     return Actor(username, tuple(sorted(set(roles))))

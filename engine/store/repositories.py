@@ -202,6 +202,11 @@ class CaseRepository:
                 kept.append(row)
         return kept + new
 
+    def overdue_duty_case_ids(self, now: datetime) -> set[int]:
+        """Cases with a task whose agency deadline has passed (the duty lapsed, not done)."""
+        query = select(ReadyTaskRow.case_id).where(ReadyTaskRow.due_at <= now).distinct()
+        return {int(i) for i in self.s.scalars(query).all()}
+
     def set_due_flags(self, case_id: int, tasks: Sequence[Any]) -> None:
         """Refresh the 暂定 mark of the case's task deadlines (nothing else changes)."""
         t = _TASKS

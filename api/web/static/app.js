@@ -16,6 +16,9 @@ const ROUTES = [
   [/^\/ledger$/, 'ledger', CASE_READERS],
   [/^\/audit$/, 'audit', CASE_READERS],
   [/^\/audit\/(\d+)$/, 'audit', CASE_READERS],
+  [/^\/audit\/system$/, 'system_audit', ['auditor', 'admin']],
+  [/^\/calendar$/, 'calendar', null],
+  [/^\/calendar\/(\d{4})$/, 'calendar', null],
   [/^\/processes$/, 'processes', null],
   [/^\/processes\/([^/]+)\/(\d+)$/, 'processes', null],
 ];
@@ -26,6 +29,7 @@ const NAV = [
   ['#/cases/new', '立案', 'New case', ['officer']],
   ['#/audit', '审计', 'Audit', ['auditor', 'admin']],
   ['#/processes', '流程', 'Processes', ['designer', 'admin']],
+  ['#/calendar', '节假日', 'Holiday calendar', ['admin']],
 ];
 
 function home() {

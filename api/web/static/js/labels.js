@@ -56,7 +56,19 @@ export const ACTIONS = {
   timer_fired: '期限届满',
   guard_refused: '依法拒绝',
   case_closed: '结案',
+  // The system trail (GET /audit/system).
+  calendar_loaded: '载入节假日安排',
+  user_added: '添加用户',
+  process_deployed: '部署流程',
+  clock_set: '设置时钟',
 };
+
+// Who a deadline binds (Timer.holder).
+export const HOLDERS = { party: '当事人', agency: '执法机关', court: '法院' };
+export const holderName = (x) => (x ? label(HOLDERS, x) : '');
+
+export const CALENDAR_STATUSES = { official: '正式', provisional: '暂定' };
+export const PROVISIONAL_HINT = '该年度国务院放假安排尚未载入，期限按法定节日暂定计算';
 
 export const ENUMS = {
   classification: {

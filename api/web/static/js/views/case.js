@@ -1,14 +1,17 @@
 // 案件 The case page: data, stage, tasks (with their forms), the party's actions, the diagram,
 // running deadlines, documents and the timeline (audit trail).
 import { api, serverNow, session } from '../api.js';
-import { fmtTime, h } from '../dom.js';
+import { fmtTime, h, remaining } from '../dom.js';
 import { renderDiagram, LEGEND } from '../diagram.js';
 import { renderForm } from '../form.js';
 import {
   actionName, fieldName, FIELDS, hasFieldName, lawName, loadFormLabels, messageName, roleName,
   showValue, stageName,
 } from '../labels.js';
-import { deadlineCell, problemNotice, stageBadge, statusBadge } from './shared.js';
+import {
+  deadlineCell, deadlineState, dueYears, problemNotice, provisionalBadge, stageBadge, statusBadge, taskDeadline,
+  timerDeadline,
+} from './shared.js';
 
 const MESSAGE_ROLES = ['officer', 'head'];
 
@@ -51,6 +54,33 @@ export async function render(root, [caseId, taskParam], { navigate, setFlash }) 
   const side = h('div', { class: 'col-side' });
   root.append(h('div', { class: 'case-grid' }, main, side));
 
+  // ---------- agency duties past their deadline (they stay until done)
+  const duties = c.overdue_duties || [];
+  if (duties.length) {
+    const od = section('逾期未办职责', 'Overdue duties', 'overdue');
+    od.el.classList.add('overdue-panel');
+    od.body.append(
+      h('p', { class: 'small' }, `以下 ${duties.length} 项法定职责已超过办理期限仍未完成，逾期不影响继续办理，但须尽快办结并说明理由。`,
+        h('span', { class: 'en' }, ' Past their deadline and still not done; the work goes on.')),
+      h('ul', { class: 'duty-list' }, duties.map((x) => h('li', { 'data-element': x.element_id },
+        h('div', { class: 'duty-name' }, h('strong', {}, x.name), h('span', { class: 'badge overdue' }, '已逾期'),
+          x.provisional ? provisionalBadge(dueYears(x.due_at)) : null),
+        h('div', { class: 'small' }, `期限 ${fmtTime(x.due_at, { deadline: true })} · ${remaining(x.due_at, now)}`),
+        x.basis ? h('div', { class: 'small basis', title: x.basis }, '依据 ', lawName(x.basis)) : null))));
+    main.append(od.el);
+  }
+  const provisionalDue = [
+    ...(c.timers || []).filter((t) => t.provisional).map((t) => (t.provisional_years && t.provisional_years.length ? t.provisional_years : dueYears(t.due_at))),
+    ...c.tasks.filter((t) => t.due_at && t.due_provisional).map((t) => dueYears(t.due_at)),
+  ];
+  if (provisionalDue.length) {
+    const years = [...new Set(provisionalDue.flat())].sort();
+    alerts.append(h('div', { class: 'notice warn provisional-notice', id: 'provisional-notice' },
+      provisionalBadge(years), ' ',
+      `本案有 ${provisionalDue.length} 个期限落在${years.map((y) => `${y}年`).join('、')}，该年度国务院放假安排尚未载入，按法定节日暂定计算；管理员载入正式安排后将自动重新计算。`,
+      h('span', { class: 'en' }, ' Provisional: computed on the statutory holidays only.')));
+  }
+
   // ---------- tasks and the open form
   const taskSection = section('待办任务', 'Tasks', 'tasks');
   main.append(taskSection.el);
@@ -62,12 +92,16 @@ export async function render(root, [caseId, taskParam], { navigate, setFlash }) 
   for (const t of c.tasks) {
     const mine = session.has(t.lane);
     const open = t.id === taskId;
-    taskSection.body.append(h('div', { class: `task-row ${open ? 'open' : ''}`, 'data-task-id': t.id },
-      h('div', {}, h('strong', {}, t.name), ' ', stageBadge(t.stage),
-        h('div', { class: 'small muted' }, `承办：${roleName(t.lane)} · 收到 ${fmtTime(t.created_at)}`,
-          t.due_at ? ` · 期限 ${fmtTime(t.due_at, { deadline: true })}` : '')),
-      mine && !open ? h('a', { class: 'btn primary', href: `#/cases/${id}/task/${encodeURIComponent(t.id)}` }, '办理') : null,
-      !mine ? h('span', { class: 'muted small' }, `需${roleName(t.lane)}办理`) : null));
+    const late = t.due_at && (t.overdue || deadlineState(t.due_at, now) === 'overdue');
+    taskSection.body.append(h('div', {
+      class: `task-row ${open ? 'open' : ''} ${late ? 'overdue' : ''}`, 'data-task-id': t.id,
+      'data-overdue': late ? 'true' : null,
+    },
+    h('div', { class: 'task-main' }, h('strong', {}, t.name), ' ', stageBadge(t.stage),
+      h('div', { class: 'small muted' }, `承办：${roleName(t.lane)} · 收到 ${fmtTime(t.created_at)}`),
+      t.due_at ? taskDue(t, now) : null),
+    mine && !open ? h('a', { class: 'btn primary', href: `#/cases/${id}/task/${encodeURIComponent(t.id)}` }, '办理') : null,
+    !mine ? h('span', { class: 'muted small' }, `需${roleName(t.lane)}办理`) : null));
   }
   if (taskId) {
     const task = c.tasks.find((t) => t.id === taskId);
@@ -111,7 +145,7 @@ export async function render(root, [caseId, taskParam], { navigate, setFlash }) 
   dl.body.append(timers.length
     ? h('ul', { class: 'timer-list' }, timers.map((t) => h('li', { 'data-element': t.element_id },
       h('div', { class: 'timer-name' }, t.name),
-      deadlineCell(t.due_at, now, { period: t.period, basis: t.basis }))))
+      deadlineCell(t.due_at, now, { ...timerDeadline(t), name: null }))))
     : h('p', { class: 'muted' }, '没有正在计算的期限。No deadline is running.'));
   side.append(dl.el);
 
@@ -148,6 +182,13 @@ export async function render(root, [caseId, taskParam], { navigate, setFlash }) 
   tl.body.append(timeline(trail, names));
 
   return () => { if (viewer) viewer.destroy(); };
+}
+
+/** A task's own deadline (an agency duty): the date, 暂定, 已逾期. */
+function taskDue(t, now) {
+  return h('div', { class: 'task-due' },
+    h('span', { class: 'small muted' }, `${t.due_name || '办理期限'}：`),
+    deadlineCell(t.due_at, now, { ...taskDeadline(t), name: null }));
 }
 
 function section(zh, en, key) {

@@ -2,7 +2,7 @@
 import { api, serverNow } from '../api.js';
 import { download, fmtNumber, fmtTime, h } from '../dom.js';
 import { STAGES, STATUSES, stageName, statusName } from '../labels.js';
-import { caseTitle, deadlineCell, nextTimer, stageBadge, statusBadge } from './shared.js';
+import { caseTitle, deadlineCell, nextTimer, stageBadge, statusBadge, timerDeadline } from './shared.js';
 
 const PAGE_SIZE = 20;
 
@@ -55,7 +55,10 @@ export async function render(root, _params, { navigate, query }) {
     stat(String(by.open || 0), '办理中 Open', () => go({ status: 'open' })),
     stat(String(by.suspended || 0), '中止 Suspended', () => go({ status: 'suspended' })),
     stat(String(by.closed || 0), '已结案 Closed', () => go({ status: 'closed' })),
-    stat(String(stats.overdue), '逾期案件 Overdue', () => go({ overdue: true }), stats.overdue ? 'overdue' : '', 'stat-overdue'),
+    stat(String(stats.overdue), '逾期案件 Overdue', () => go({ overdue: true }), stats.overdue ? 'overdue' : '', 'stat-overdue',
+      '有逾期未办职责或已过期限仍未处理的案件'),
+    stat(String(stats.provisional ?? '—'), '暂定期限 Provisional', null, stats.provisional ? 'provisional' : '', 'stat-provisional',
+      '有期限落在国务院放假安排尚未载入年度的案件：期限按法定节日暂定计算，载入正式安排后自动重新计算'),
     stat(`${fmtNumber(stats.area_found_m2)} m²`, '查处面积 Area found', null, '', 'stat-area-found'),
     stat(`${fmtNumber(stats.area_demolished_m2)} m²`, '已拆除面积 Demolished', null, '', 'stat-area-demolished')));
 
@@ -95,7 +98,8 @@ export async function render(root, _params, { navigate, query }) {
       h('th', { class: 'num' }, '面积 m²'), h('th', {}, '最近期限'), h('th', {}, '更新'))),
     h('tbody', {}, page.items.length ? page.items.map((c) => {
       const t = nextTimer(c);
-      const late = t && new Date(t.due_at) <= clock.now;
+      const duties = c.overdue_duties || [];
+      const late = duties.length > 0 || (t && new Date(t.due_at) <= clock.now);
       return h('tr', { class: late ? 'overdue' : '', 'data-case-id': c.id },
         h('td', {}, h('a', { href: `#/cases/${c.id}`, class: 'case-no' }, c.case_no)),
         h('td', {}, caseTitle(c)),
@@ -103,7 +107,10 @@ export async function render(root, _params, { navigate, query }) {
         h('td', {}, statusBadge(c.status)),
         h('td', {}, stageBadge(c.stage)),
         h('td', { class: 'num' }, fmtNumber(c.data.area_m2)),
-        h('td', {}, t ? deadlineCell(t.due_at, clock.now, { name: t.name }) : '—'),
+        h('td', {}, t ? deadlineCell(t.due_at, clock.now, { ...timerDeadline(t), basis: null, period: null, holder: null }) : null,
+          duties.length ? h('div', { class: 'duty-late', title: duties.map((x) => x.name).join('、') },
+            h('span', { class: 'badge overdue' }, '已逾期'), ` ${duties.length} 项职责逾期未办`) : null,
+          !t && !duties.length ? '—' : null),
         h('td', {}, fmtTime(c.updated_at)));
     }) : h('tr', {}, h('td', { colspan: 8, class: 'empty' }, '没有符合条件的案件。No cases match.')))));
   root.append(h('div', { class: 'pager' },
@@ -113,7 +120,7 @@ export async function render(root, _params, { navigate, query }) {
     h('button', { type: 'button', class: 'btn small', disabled: filters.page >= pages, onclick: () => go({ page: filters.page + 1 }) }, '下一页')));
 }
 
-function stat(num, text, onclick, extra = '', id = null) {
-  return h(onclick ? 'button' : 'div', { type: onclick ? 'button' : null, class: `card stat ${extra} ${onclick ? 'clickable' : ''}`, onclick, id },
+function stat(num, text, onclick, extra = '', id = null, title = null) {
+  return h(onclick ? 'button' : 'div', { type: onclick ? 'button' : null, class: `card stat ${extra} ${onclick ? 'clickable' : ''}`, onclick, id, title },
     h('div', { class: 'num' }, num), h('div', {}, text));
 }

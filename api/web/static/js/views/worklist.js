@@ -2,7 +2,9 @@
 import { api, serverNow, session } from '../api.js';
 import { fmtTime, h } from '../dom.js';
 import { roleName } from '../labels.js';
-import { caseTitle, deadlineCell, deadlineState, fetchCases, nextTimer, stageBadge, statusBadge } from './shared.js';
+import {
+  caseTitle, deadlineCell, deadlineState, fetchCases, nextTimer, stageBadge, statusBadge, taskDeadline, timerDeadline,
+} from './shared.js';
 
 export async function render(root) {
   root.append(h('div', { class: 'page-head' },
@@ -17,7 +19,9 @@ export async function render(root) {
     const c = cases.get(t.case_id);
     const timer = c ? nextTimer(c) : null;
     const due = t.due_at || (timer && timer.due_at) || null;
-    return { t, c, timer: t.due_at ? null : timer, due, state: deadlineState(due, now), i };
+    const state = t.overdue ? 'overdue' : deadlineState(due, now);
+    const provisional = t.due_at ? !!t.due_provisional : !!(timer && timer.provisional);
+    return { t, c, timer: t.due_at ? null : timer, due, state, provisional, i };
   });
   const rank = { overdue: 0, soon: 1, ok: 2, '': 3 };
   rows.sort((a, b) => rank[a.state] - rank[b.state]
@@ -25,6 +29,7 @@ export async function render(root) {
 
   const overdue = rows.filter((r) => r.state === 'overdue').length;
   const soon = rows.filter((r) => r.state === 'soon').length;
+  const provisional = rows.filter((r) => r.provisional).length;
   const search = h('input', { type: 'search', placeholder: '搜索案件编号、地址、任务… Search', class: 'search' });
   const onlyOverdue = h('input', { type: 'checkbox', id: 'only-overdue' });
   const table = h('table', { class: 'grid worklist' });
@@ -38,8 +43,9 @@ export async function render(root) {
       h('thead', {}, h('tr', {},
         h('th', {}, '案件'), h('th', {}, '任务'), h('th', {}, '阶段'), h('th', {}, '承办'),
         h('th', {}, '收到时间'), h('th', {}, '期限 Deadline'))),
-      h('tbody', {}, shown.length ? shown.map(({ t, c, timer, due, state }) => h('tr', {
-        class: state, 'data-task-id': t.id, 'data-case-id': t.case_id,
+      h('tbody', {}, shown.length ? shown.map(({ t, c, timer, due, state, provisional: p }) => h('tr', {
+        class: state, 'data-task-id': t.id, 'data-case-id': t.case_id, 'data-overdue': state === 'overdue' ? 'true' : null,
+        'data-provisional': p ? 'true' : null,
       },
       h('td', {},
         h('a', { href: `#/cases/${t.case_id}`, class: 'case-no' }, c ? c.case_no : `#${t.case_id}`),
@@ -49,7 +55,7 @@ export async function render(root) {
       h('td', {}, stageBadge(t.stage || (c && c.stage))),
       h('td', {}, roleName(t.lane)),
       h('td', {}, fmtTime(t.created_at)),
-      h('td', {}, deadlineCell(due, now, timer ? { name: timer.name, basis: timer.basis, period: timer.period } : {}))))
+      h('td', { class: 'due-cell' }, deadlineCell(due, now, timer ? timerDeadline(timer) : taskDeadline(t)))))
         : h('tr', {}, h('td', { colspan: 6, class: 'empty' }, tasks.length ? '没有符合条件的任务。' : '暂无待办任务。No tasks waiting for you.'))));
   }
   search.addEventListener('input', draw);
@@ -60,7 +66,9 @@ export async function render(root) {
     h('div', { class: 'cards' },
       h('div', { class: 'card stat' }, h('div', { class: 'num' }, String(rows.length)), h('div', {}, '待办任务')),
       h('div', { class: `card stat ${overdue ? 'overdue' : ''}` }, h('div', { class: 'num', id: 'overdue-count' }, String(overdue)), h('div', {}, '已逾期')),
-      h('div', { class: `card stat ${soon ? 'soon' : ''}` }, h('div', { class: 'num' }, String(soon)), h('div', {}, '3日内到期'))),
+      h('div', { class: `card stat ${soon ? 'soon' : ''}` }, h('div', { class: 'num' }, String(soon)), h('div', {}, '3日内到期')),
+      provisional ? h('div', { class: 'card stat provisional', title: '期限所在年度的国务院放假安排尚未载入，按法定节日暂定计算' },
+        h('div', { class: 'num', id: 'provisional-count' }, String(provisional)), h('div', {}, '暂定期限')) : null),
     h('div', { class: 'toolbar' }, search, h('label', { class: 'check' }, onlyOverdue, ' 只看逾期 Overdue only')),
     table);
 }
