@@ -38,6 +38,19 @@ from tests.integration.conftest import DESIGNER, HEAD, OFFICER, _empty_pg
 ROLES = [*USERS, "court", "anonymous"]
 ALL_SIGNED_IN = frozenset(USERS) | {"court"}
 READERS = ALL_SIGNED_IN - {"designer"}
+# A made-up but valid 2030 schedule: the fixed-date holidays the 放假办法 requires.
+SCHEDULE_2030 = {
+    "rest_days": [
+        "2030-01-01",
+        "2030-05-01",
+        "2030-05-02",
+        "2030-10-01",
+        "2030-10-02",
+        "2030-10-03",
+    ],
+    "work_days": [],
+    "source": "测试",
+}
 
 
 @dataclass
@@ -255,6 +268,26 @@ ENDPOINTS = [
     ),
     Endpoint(
         "POST /admin/timers/run", lambda e: ("POST", "/admin/timers/run", {}), frozenset({"admin"})
+    ),
+    Endpoint("GET /calendar/{year}", lambda e: ("GET", "/calendar/2027", {}), ALL_SIGNED_IN),
+    Endpoint(
+        "PUT /calendar/{year}",
+        lambda e: ("PUT", "/calendar/2030", {"json": SCHEDULE_2030}),
+        frozenset({"admin"}),
+    ),
+    # Beyond API.md: the year list, and the system trail (auditors and admins).
+    Endpoint("GET /calendar", lambda e: ("GET", "/calendar", {}), ALL_SIGNED_IN, optional=True),
+    Endpoint(
+        "GET /audit/system",
+        lambda e: ("GET", "/audit/system", {}),
+        frozenset({"auditor", "admin"}),
+        optional=True,
+    ),
+    Endpoint(
+        "GET /audit/system/verify",
+        lambda e: ("GET", "/audit/system/verify", {}),
+        frozenset({"auditor", "admin"}),
+        optional=True,
     ),
     # Beyond API.md: read-only routes the web pages use (api/routes/web.py).
     Endpoint("GET /clock", lambda e: ("GET", "/clock", {}), ALL_SIGNED_IN, optional=True),

@@ -15,6 +15,10 @@ from itertools import pairwise
 
 from tests.process.bpmn_render import Renderer
 
+# Whose deadline a timer is (the `holder` property, checked by the engine's lint): a period that
+# belongs to the party, a duty or limit of the agency itself, or a court's.
+HOLDERS = ("party", "agency", "court")
+
 
 @dataclass
 class Node:
@@ -125,6 +129,8 @@ class Process(Renderer):
     def _timer_props(
         self, period: str, basis: str, stage: str | None, local: str | None, extra: dict[str, str]
     ) -> dict[str, str]:
+        if extra.get("holder") not in HOLDERS:
+            raise ValueError(f"timer holder {extra.get('holder')!r} is not one of {HOLDERS}")
         props = {"period": period, "basis": basis}
         if stage:
             props["stage"] = stage
@@ -188,10 +194,11 @@ class Process(Renderer):
         basis: str,
         stage: str | None = None,
         local: str | None = None,
+        period_expr: str | None = None,
         interrupting: bool = False,
         **extra: str,
     ) -> str:
-        expr = self._deadline(start, period, local, None)
+        expr = self._deadline(start, period, local, period_expr)
         props = self._timer_props(period, basis, stage, local, extra)
         lane = self.nodes[host].lane
         return self._add(

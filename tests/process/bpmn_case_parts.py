@@ -30,6 +30,7 @@ def sealing() -> Process:
         period="1 H",
         basis="policy: seed action plan (arrival 1 h)",
         stage="intake",
+        holder="agency",
     )
     flag_on_timeout(p, "arrival_target", "arrival_late")
     p.xor("gw_sealing_needed", "需要查封? Seal?", OFFICER)
@@ -73,6 +74,7 @@ def sealing() -> Process:
         basis="ACL Art. 19",
         stage="intake",
         interrupting=True,
+        holder="agency",
     )
     p.xor("gw_emergency_approved", "补批? Approved?", HEAD)
     p.user(
@@ -160,6 +162,7 @@ def case_handling() -> Process:
         period="7 WD",
         basis="APL Art. 56",
         stage="investigation",
+        holder="agency",
     )
     flag_on_timeout(p, "evidence_disposal_deadline", "evidence_disposal_late")
     p.xor("gw_stop_order_done", "已责令停止? Stop order issued?", OFFICER)
@@ -361,6 +364,7 @@ def penalty_procedure() -> Process:
         basis="APL Art. 64",
         stage="notice",
         interrupting=True,
+        holder="party",
     )
     p.xor("gw_response", "当事人意见 Response", OFFICER)
     p.script(
@@ -378,6 +382,7 @@ def penalty_procedure() -> Process:
         local="statement_period",
         basis="APL Art. 44",
         stage="notice",
+        holder="party",
     )
     p.user(
         "hearing_notice",
@@ -396,6 +401,7 @@ def penalty_procedure() -> Process:
         period="7 WD",
         basis="APL Art. 64",
         stage="hearing",
+        holder="agency",
     )
     p.user(
         "hearing",

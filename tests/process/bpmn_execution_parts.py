@@ -35,6 +35,7 @@ def service() -> Process:
         period="7 WD",
         basis="APL Art. 61",
         stage="service",
+        holder="agency",
     )
     flag_on_timeout(p, "service_deadline", "service_late")
     p.xor("gw_service_method", "送达方式 Method", OFFICER)
@@ -55,6 +56,7 @@ def service() -> Process:
         period="30 CD",
         basis="CPL Art. 95",
         stage="service",
+        holder="party",
     )
     p.script(
         "deem_served",
@@ -91,6 +93,7 @@ def remedy_windows() -> Process:
         period="60 CD",
         basis="ARL Art. 20",
         stage="compliance_period",
+        holder="party",
     )
     p.xor("gw_lawsuit_window", "起诉期限 Lawsuit window", OFFICER)
     p.timer(
@@ -101,6 +104,7 @@ def remedy_windows() -> Process:
         period="6 M",
         basis="ALL Art. 46",
         stage="compliance_period",
+        holder="party",
     )
     p.timer(
         "lawsuit_window_1y",
@@ -110,6 +114,7 @@ def remedy_windows() -> Process:
         period="1 Y",
         basis="SPC ALL interpretation Art. 64",
         stage="compliance_period",
+        holder="party",
     )
     p.timer(
         "lawsuit_window_15cd",
@@ -119,6 +124,7 @@ def remedy_windows() -> Process:
         period="15 CD",
         basis="LAL Art. 83",
         stage="compliance_period",
+        holder="party",
     )
     p.xor("gw_windows_lapsed", "期限届满 Windows lapsed", OFFICER)
     p.end("rw_done", "救济期限届满 Windows lapsed", OFFICER)
@@ -156,6 +162,7 @@ def deferral() -> Process:
         period="6 M",
         basis="ACL Art. 39 (policy: review every 6 months)",
         stage="deferred",
+        holder="agency",
     )
     p.catch_message(
         "deferral_party_demolished", "当事人自拆 Party demolished", OFFICER, "party_demolished"
@@ -216,6 +223,7 @@ def court_enforcement() -> Process:
         period="3 M",
         basis="ACL Art. 53",
         stage="litigation",
+        holder="agency",
     )
     flag_on_timeout(p, "court_application_deadline", "court_application_late")
     p.user(
@@ -235,6 +243,7 @@ def court_enforcement() -> Process:
         period="5 WD",
         basis="ACL Art. 56",
         stage="litigation",
+        holder="court",
     )
     flag_on_timeout(p, "court_acceptance_deadline", "court_acceptance_late")
     p.xor("gw_court_accepted", "受理? Accepted?", COURT)
@@ -255,6 +264,7 @@ def court_enforcement() -> Process:
         period="7 WD",
         basis="ACL Art. 57",
         stage="litigation",
+        holder="court",
     )
     flag_on_timeout(p, "court_ruling_deadline", "court_ruling_late")
     p.script("court_not_accepted", "不予受理 Not accepted", COURT, "court_ruling = 'not_accepted'")
@@ -303,6 +313,7 @@ except NameError:
         period="15 CD",
         basis="APL Art. 67",
         stage="compliance_period",
+        holder="party",
     )
     p.catch_message("fine_paid_on_time", "已缴纳 Fine paid", OFFICER, "fine_paid")
     p.user(
@@ -336,6 +347,7 @@ except NameError:
         period="10 WD",
         basis="ACL Art. 54",
         stage="demand",
+        holder="party",
     )
     p.catch_message("fine_paid_after_demand", "已缴纳 Fine paid", OFFICER, "fine_paid")
     p.call("fine_remedy_windows", "救济期限 Remedy windows", OFFICER, "remedy_windows")

@@ -60,6 +60,7 @@ except NameError:
         period="30 CD",
         basis="ACL Art. 25",
         stage="investigation",
+        holder="agency",
     )
     p.user(
         "sealing_expiry_decision",
@@ -79,6 +80,7 @@ except NameError:
         period="30 CD",
         basis="ACL Art. 25",
         stage="investigation",
+        holder="agency",
     )
     p.user(
         "sealing_lift",
@@ -108,6 +110,7 @@ except NameError:
         period="15 CD",
         basis="PROCEDURE §2.3 (lead check 15 CD)",
         stage="intake",
+        holder="agency",
     )
     flag_on_timeout(p, "lead_check_deadline", "lead_check_overdue")
     p.xor("gw_lead_check", "核查结论 Result", OFFICER)
@@ -144,6 +147,7 @@ except NameError:
         period="10 CD",
         basis="PROCEDURE §2.3 (extension 10 CD, head's approval)",
         stage="intake",
+        holder="agency",
     )
     flag_on_timeout(p, "lead_check_extended_deadline", "lead_check_overdue")
     p.xor("gw_lead_check_extended", "核查结论 Result", OFFICER)
@@ -198,6 +202,7 @@ def _handling_and_service(p: Process) -> None:
         period="90 CD",
         basis="APL Art. 60",
         stage="decision",
+        holder="agency",
     )
     p.user(
         "decision_overdue",
@@ -253,6 +258,7 @@ def _handling_and_service(p: Process) -> None:
         local="party_unknown_notice_period",
         basis="北京 Art. 78",
         stage="service",
+        holder="party",
     )
     p.script(
         "record_decision_notice",
@@ -380,6 +386,7 @@ def _closure(p: Process) -> None:
         local="reinspection_period",
         basis="policy: re-inspection (回头看)",
         stage="reinspection",
+        holder="agency",
     )
     p.catch_message("rebuilt_found_w", "发现复建 Rebuilt found", OFFICER, "rebuilt_found")
     p.user(

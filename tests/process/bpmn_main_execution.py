@@ -5,13 +5,22 @@ windows, forced demolition, confiscation, the court route, agreements and remedi
 from __future__ import annotations
 
 from tests.process.bpmn_builder import Process
-from tests.process.bpmn_common import GOV, HEAD, OFFICER
+from tests.process.bpmn_common import GOV, HEAD, OFFICER, flag_on_timeout
 
 PARTY_MESSAGES = (
     ("party_demolished", "当事人自拆 Party demolished", "verify_self_demolition"),
     ("party_requests_assistance", "申请助拆 Asks for help", "enforcement_agreement"),
-    ("review_filed", "申请复议 Review filed", "record_remedy_filed"),
-    ("lawsuit_filed", "提起诉讼 Lawsuit filed", "record_remedy_filed"),
+    ("review_filed", "申请复议 Review filed", "record_review_filed"),
+    ("lawsuit_filed", "提起诉讼 Lawsuit filed", "record_lawsuit_filed"),
+)
+# The agency's reply after a review or lawsuit is filed, counted from the day the filing is
+# recorded (standing in for the day the agency receives the copy): review, 10 days of ARL Art. 48,
+# working days by Art. 88; lawsuit, 15 days of ALL Art. 67, calendar days.
+REVIEW_REPLY = "10 WD"
+LAWSUIT_REPLY = "15 CD"
+REPLY_LATE = (
+    "逾期不答复、不提交证据的，视为该行政行为没有证据、依据 (ARL Art. 70; ALL Art. 34): "
+    "no reply in time and the act is deemed to lack evidence"
 )
 
 
@@ -45,6 +54,7 @@ def execution_track(p: Process) -> None:
         basis="URPL Art. 64 (period set by the decision)",
         stage="compliance_period",
         period_source="compliance_days",
+        holder="party",
     )
     p.timer(
         "correction_deadline",
@@ -56,6 +66,7 @@ def execution_track(p: Process) -> None:
         basis="URPL Art. 64 (period set by the decision)",
         stage="compliance_period",
         period_source="compliance_days",
+        holder="party",
     )
     _party_wait(p, "wait_compliance", "履行期 Party's period", "c", "compliance_deadline")
     _party_wait(p, "wait_correction", "改正期 Correction period", "k", "correction_deadline")
@@ -124,10 +135,23 @@ def execution_track(p: Process) -> None:
         "outcome = 'assisted_demolished'",
     )
     p.script(
+        "record_review_filed",
+        "复议答复期 Review: reply within 10 WD",
+        OFFICER,
+        f"remedy_kind = 'review'\nreply_period = '{REVIEW_REPLY}'",
+    )
+    p.script(
+        "record_lawsuit_filed",
+        "诉讼答辩期 Lawsuit: defence within 15 CD",
+        OFFICER,
+        f"remedy_kind = 'lawsuit'\nreply_period = '{LAWSUIT_REPLY}'",
+    )
+    p.script(
         "record_remedy_filed",
         "复议或诉讼 Remedy filed",
         OFFICER,
-        "remedy_pending = True\nremedy_replied = False\nremedy_followup_from = today()",
+        "remedy_pending = True\nremedy_replied = False\nremedy_followup_from = today()\n"
+        "reply_from = today()\nreply_late = False",
     )
     p.script("record_reply", "已答复 Replied", OFFICER, "remedy_replied = True")
     # A demolition claim the check refutes while a review or lawsuit is pending goes back to
@@ -142,6 +166,22 @@ def execution_track(p: Process) -> None:
         docs="行政复议答复书,行政诉讼答辩状",
         basis="ARL Art. 48; ALL Art. 67",
     )
+    # The agency's own deadline: on lapse it is only recorded (the task stays open); the
+    # consequence is the review body's or the court's (REPLY_LATE).
+    p.boundary_timer(
+        "reply_deadline",
+        "答复期限 Reply deadline",
+        "litigation_reply",
+        start="reply_from",
+        period=REVIEW_REPLY,
+        period_expr="reply_period",
+        basis="ARL Art. 48; ALL Art. 67",
+        stage="litigation",
+        holder="agency",
+        period_source="reply_period",
+        consequence=REPLY_LATE,
+    )
+    flag_on_timeout(p, "reply_deadline", "reply_late", "答复超期 Reply late")
     p.boundary_message(
         "remedy_result_b", "复议诉讼结果 Result", "litigation_reply", "remedy_result"
     )
@@ -161,6 +201,7 @@ def execution_track(p: Process) -> None:
         period="30 CD",
         basis="policy: follow up a pending review or lawsuit monthly",
         stage="litigation",
+        holder="agency",
     )
     p.user(
         "litigation_followup",
@@ -237,6 +278,7 @@ def execution_track(p: Process) -> None:
         local="demand_period",
         basis="ACL Art. 35",
         stage="demand",
+        holder="party",
     )
     _party_wait(p, "wait_demand", "催告期 Demand period", "d", "demand_period")
     p.script("demand_lapsed", "催告期满 Demand lapsed", OFFICER, "phase = 'enforcement_decision'")
@@ -248,6 +290,7 @@ def execution_track(p: Process) -> None:
         period="10 WD",
         basis="ACL Art. 54",
         stage="demand",
+        holder="party",
     )
     _party_wait(
         p, "wait_court_demand", "催告期 Demand period (court route)", "cd", "court_demand_period"
@@ -294,6 +337,7 @@ def execution_track(p: Process) -> None:
         basis="ACL Art. 39",
         stage="deferred",
         interrupting=True,
+        holder="agency",
     )
     p.user(
         "termination",
@@ -339,6 +383,7 @@ def execution_track(p: Process) -> None:
         local="public_notice_period",
         basis="ACL Art. 44",
         stage="public_notice",
+        holder="party",
     )
     _party_wait(p, "wait_public_notice", "公告期 Public notice period", "n", "public_notice_period")
     p.script("public_notice_lapsed", "公告期满 Notice lapsed", OFFICER, "phase = 'remedy_wait'")
@@ -427,6 +472,8 @@ except NameError:
     p.flow("outcome_corrected", "gw_track_done")
     p.chain("enforcement_agreement", "assisted_demolition", "outcome_assisted", "gw_track_done")
     p.chain("agreement_breached_b", "resume_at_demand", "router")
+    p.flow("record_review_filed", "record_remedy_filed")
+    p.flow("record_lawsuit_filed", "record_remedy_filed")
     p.chain("record_remedy_filed", "litigation_reply", "record_reply", "wait_remedy_result")
     p.flow("remedy_result_b", "read_remedy_result")
     p.flow("wait_remedy_result", "remedy_result_w")

@@ -134,8 +134,10 @@ EXECUTION_FORMS: dict[str, dict[str, Any]] = {
     ),
     "litigation_reply.json": form(
         "答复或答辩",
-        "The agency's reply to a review (ARL Art. 48) or defence in a lawsuit (ALL Art. 67); "
-        "forced demolition waits for the result (ACL Art. 44).",
+        "The agency's reply to a review within 10 working days (ARL Art. 48, 88) or defence in a "
+        "lawsuit within 15 days (ALL Art. 67), counted from the recorded filing; a late reply "
+        "only sets reply_late, but the act is then deemed to lack evidence (ARL Art. 70, ALL "
+        "Art. 34). Forced demolition waits for the result (ACL Art. 44).",
         {
             "reply_kind": choice(
                 "种类", "Review reply or lawsuit defence.", ["review_reply", "lawsuit_defence"]

@@ -48,6 +48,8 @@ MESSAGES = {
     "rebuilt_found",
 }
 LANES = {"officer", "legal_review", "head", "government", "utility", "court"}
+# Whose deadline a timer is: the party's period, the agency's own duty or limit, a court's.
+HOLDERS = {"party", "agency", "court"}
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # Field names the engine's legal guards read from the case data (engine/services/guarding.py).
 GUARD_FIELDS = {
@@ -119,6 +121,7 @@ def test_every_step_declares_lane_form_stage_and_documents(definitions: dict[str
                 used.add(info.form_key)
             if info.kind == "timer":
                 assert info.period and info.basis and info.stage in STAGES, info
+                assert info.properties.get("holder") in HOLDERS, info
     assert used | {"intake.json"} == set(forms)
 
 

@@ -21,7 +21,10 @@ def test_review_upheld_continues_where_the_case_was(drv: Driver) -> None:
     drv.send("review_filed", {"filed_on": "2026-02-13", "body": "区人民政府"})
     assert drv.ready() == ["litigation_reply"]
     assert drv.now_case.stage == "litigation"
-    assert drv.timers() == {}  # the compliance wait is left while the review is pending
+    # The compliance wait is left while the review is pending; the agency's reply is due within
+    # 10 WD (ARL Art. 48, 88): Sat 02-14 (make-up), 24, 25, 26, 27, Sat 28 (make-up), Mar 2, 3,
+    # 4, 5 -> due 03-06 00:00 (see test_reply_deadlines).
+    assert drv.timers() == {"reply_deadline": midnight("2026-03-06")}
     assert drv.now_case.waiting_messages == ["party_demolished", "remedy_result"]
     _reply(drv, "review_reply", "2026-02-13")
     # Follow-up (policy) 30 CD from Fri 02-13 -> Sun 03-15 -> Mon 03-16 -> due 03-17 00:00.

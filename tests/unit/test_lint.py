@@ -89,6 +89,33 @@ def test_timer_with_an_unknown_period_unit() -> None:
     assert any("60 XX" in i.message for i in found)
 
 
+def holder_prop(value: str) -> str:
+    return f'{BASIS_PROP}\n          <spiffworkflow:property name="holder" value="{value}" />'
+
+
+@pytest.mark.parametrize("holder", ["party", "agency", "court"])
+def test_timer_holder_party_agency_or_court_is_accepted(holder: str) -> None:
+    assert issues_of(variant(BASIS_PROP, holder_prop(holder))) == []
+
+
+@pytest.mark.parametrize("holder", ["applicant", "Party", "", "government"])
+def test_timer_with_an_unknown_holder_is_refused(holder: str) -> None:
+    issue = only_issue(variant(BASIS_PROP, holder_prop(holder)))
+    assert issue.element_id == "compliance_timer"
+    # Chinese first, English beside it; both name the value and the three allowed ones.
+    assert issue.message.startswith("期限归属")
+    assert f"'{holder}'" in issue.message
+    assert "must be party, agency or court" in issue.message
+    assert issue.message.index("无效") < issue.message.index("invalid")
+
+
+def test_timer_without_holder_is_allowed() -> None:
+    # A third-party file that predates the property still deploys (the fixture has none).
+    definition = parse_bundle({"mini_case.bpmn": MINI.encode()})["mini_case"]
+    assert "holder" not in definition.elements["compliance_timer"].properties
+    assert issues_of(MINI) == []
+
+
 def test_timer_date_not_computed_with_deadline() -> None:
     # A hard-coded date ignores the statutory calendar: refused.
     issue = only_issue(variant(TIMER_EXPR, '"2026-04-14T00:00:00+08:00"'))

@@ -70,6 +70,7 @@ async function request(method, path, { json, form, query, raw } = {}) {
 export const api = {
   get: (path, query) => request('GET', path, { query }),
   post: (path, json) => request('POST', path, { json }),
+  put: (path, json) => request('PUT', path, { json }),
   postForm: (path, form) => request('POST', path, { form }),
   raw: (path, query) => request('GET', path, { query, raw: true }),
 

@@ -56,6 +56,7 @@ export const ACTIONS = {
   timer_fired: '期限届满',
   guard_refused: '依法拒绝',
   case_closed: '结案',
+  deadline_recomputed: '期限重新计算',
   // The system trail (GET /audit/system).
   calendar_loaded: '载入节假日安排',
   user_added: '添加用户',

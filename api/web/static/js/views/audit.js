@@ -99,21 +99,21 @@ export function trailTable(trail, { id = 'audit-table', names = actionName, summ
     return h('table', { class: 'grid audit', id },
       h('tbody', {}, h('tr', {}, h('td', { class: 'empty' }, '尚无记录。No events yet.'))));
   }
-  return h('div', { class: 'table-scroll' }, h('table', { class: 'grid audit', id },
+  return h('div', { class: 'table-scroll' }, h('table', { class: 'grid audit stack', id },
     h('thead', {}, h('tr', {},
       h('th', {}, '#'), h('th', {}, '时间'), h('th', {}, '操作人'), h('th', {}, '动作'),
       h('th', {}, '环节'), h('th', {}, '依据'), h('th', {}, '数据'), h('th', {}, '前一哈希 prev_hash'), h('th', {}, '哈希 hash'))),
     h('tbody', {}, trail.map((e) => h('tr', { 'data-seq': e.seq, class: `ev-${e.action}` },
-      h('td', {}, String(e.seq)),
-      h('td', { class: 'nowrap' }, fmtTime(e.at)),
+      h('td', { class: 'inline seq' }, String(e.seq)),
+      h('td', { class: 'nowrap inline' }, fmtTime(e.at)),
       h('td', {}, e.actor, h('div', { class: 'small muted' }, (e.roles || []).map(roleName).join('、'))),
       h('td', {}, names(e.action), h('div', { class: 'small muted mono' }, e.action)),
-      h('td', { class: 'mono small' }, e.element_id || '—'),
-      h('td', { class: 'small' }, e.basis ? lawName(e.basis) : '—'),
-      h('td', {}, summary ? h('div', { class: 'ev-summary' }, summary(e)) : null,
+      h('td', { class: 'mono small', 'data-label': '环节' }, e.element_id || '—'),
+      h('td', { class: 'small', 'data-label': '依据' }, e.basis ? lawName(e.basis) : '—'),
+      h('td', { 'data-label': '数据' }, summary ? h('div', { class: 'ev-summary' }, summary(e)) : null,
         h('details', {}, h('summary', {}, '查看'), h('pre', { class: 'json' }, JSON.stringify(e.data, null, 2)))),
-      h('td', { class: 'mono small', title: e.prev_hash }, short(e.prev_hash)),
-      h('td', { class: 'mono small hash', title: e.hash }, short(e.hash)))))));
+      h('td', { class: 'mono small', title: e.prev_hash, 'data-label': 'prev_hash' }, short(e.prev_hash)),
+      h('td', { class: 'mono small hash', title: e.hash, 'data-label': 'hash' }, short(e.hash)))))));
 }
 
 async function pickCase(root, { navigate, query }) {
@@ -126,14 +126,14 @@ async function pickCase(root, { navigate, query }) {
     h('form', { class: 'toolbar', onsubmit: (e) => { e.preventDefault(); navigate(`#/audit?q=${encodeURIComponent(input.value.trim())}`); } },
       input, h('button', { type: 'submit', class: 'btn' }, '查询')));
   const page = await api.get('/cases', { q, page_size: 50 });
-  root.append(h('table', { class: 'grid', id: 'audit-cases' },
+  root.append(h('table', { class: 'grid stack', id: 'audit-cases' },
     h('thead', {}, h('tr', {}, h('th', {}, '案件编号'), h('th', {}, '地址'), h('th', {}, '状态'), h('th', {}, '阶段'), h('th', {}, '更新'), h('th', {}, ''))),
     h('tbody', {}, page.items.length ? page.items.map((c) => h('tr', { 'data-case-id': c.id },
       h('td', {}, h('a', { href: `#/audit/${c.id}`, class: 'case-no' }, c.case_no)),
       h('td', {}, caseTitle(c)),
-      h('td', {}, statusBadge(c.status)),
-      h('td', {}, stageBadge(c.stage)),
-      h('td', {}, fmtTime(c.updated_at)),
+      h('td', { class: 'inline' }, statusBadge(c.status)),
+      h('td', { class: 'inline' }, stageBadge(c.stage)),
+      h('td', { 'data-label': '更新' }, fmtTime(c.updated_at)),
       h('td', {}, h('a', { class: 'btn small', href: `#/audit/${c.id}` }, '审计记录'))))
       : h('tr', {}, h('td', { colspan: 6, class: 'empty' }, '没有案件。No cases.')))),
   page.total > page.items.length ? h('p', { class: 'muted small' }, `显示前 ${page.items.length} 件，共 ${page.total} 件；请用搜索缩小范围。`) : null);

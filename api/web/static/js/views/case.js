@@ -354,6 +354,14 @@ export function timeline(trail, names = (x) => x) {
       }
     } else if (e.action === 'timer_fired') {
       what = `期限届满：${data.timer || names(e.element_id)}`;
+    } else if (e.action === 'deadline_recomputed') {
+      what = `期限重新计算：${data.timer || names(e.element_id)}`;
+      details.push(h('div', { class: 'kvline' },
+        h('span', {}, `原期限 ${fmtTime(data.old_due_at, { deadline: true })}`),
+        h('span', {}, `新期限 ${fmtTime(data.new_due_at, { deadline: true })}`),
+        data.provisional_years && data.provisional_years.length
+          ? h('span', {}, `仍为暂定（${data.provisional_years.join('、')}年）`)
+          : h('span', {}, '已按正式放假安排计算')));
     } else if (e.action === 'guard_refused') {
       what = `依法拒绝：${names(e.element_id)}`;
       if (data.reason) details.push(h('div', { class: 'reason' }, data.reason));

@@ -92,7 +92,7 @@ export async function render(root, _params, { navigate, query }) {
 
   // ----- the cases
   const pages = Math.max(1, Math.ceil(page.total / PAGE_SIZE));
-  root.append(h('table', { class: 'grid ledger', id: 'ledger-table' },
+  root.append(h('table', { class: 'grid ledger stack', id: 'ledger-table' },
     h('thead', {}, h('tr', {},
       h('th', {}, '案件编号'), h('th', {}, '地址'), h('th', {}, '区县'), h('th', {}, '状态'), h('th', {}, '阶段'),
       h('th', { class: 'num' }, '面积 m²'), h('th', {}, '最近期限'), h('th', {}, '更新'))),
@@ -103,15 +103,15 @@ export async function render(root, _params, { navigate, query }) {
       return h('tr', { class: late ? 'overdue' : '', 'data-case-id': c.id },
         h('td', {}, h('a', { href: `#/cases/${c.id}`, class: 'case-no' }, c.case_no)),
         h('td', {}, caseTitle(c)),
-        h('td', {}, c.data.district || '—'),
-        h('td', {}, statusBadge(c.status)),
-        h('td', {}, stageBadge(c.stage)),
-        h('td', { class: 'num' }, fmtNumber(c.data.area_m2)),
-        h('td', {}, t ? deadlineCell(t.due_at, clock.now, { ...timerDeadline(t), basis: null, period: null, holder: null }) : null,
+        h('td', { 'data-label': '区县' }, c.data.district || '—'),
+        h('td', { class: 'inline' }, statusBadge(c.status)),
+        h('td', { class: 'inline' }, stageBadge(c.stage)),
+        h('td', { class: 'num', 'data-label': '面积 m²' }, fmtNumber(c.data.area_m2)),
+        h('td', { 'data-label': '最近期限' }, t ? deadlineCell(t.due_at, clock.now, { ...timerDeadline(t), basis: null, period: null, holder: null }) : null,
           duties.length ? h('div', { class: 'duty-late', title: duties.map((x) => x.name).join('、') },
             h('span', { class: 'badge overdue' }, '已逾期'), ` ${duties.length} 项职责逾期未办`) : null,
           !t && !duties.length ? '—' : null),
-        h('td', {}, fmtTime(c.updated_at)));
+        h('td', { 'data-label': '更新' }, fmtTime(c.updated_at)));
     }) : h('tr', {}, h('td', { colspan: 8, class: 'empty' }, '没有符合条件的案件。No cases match.')))));
   root.append(h('div', { class: 'pager' },
     h('span', {}, `共 ${page.total} 件${filters.status ? ` · ${statusName(filters.status)}` : ''}${filters.stage ? ` · ${stageName(filters.stage)}` : ''}${filters.overdue ? ' · 逾期' : ''}`),

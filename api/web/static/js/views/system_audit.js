@@ -54,14 +54,16 @@ function summary(e) {
     if (work !== null && work !== undefined) parts.push(`调休上班 ${work} 天`);
     const re = d.recomputed || {};
     if (re.cases !== undefined) parts.push(`重新计算 ${re.cases} 件案件、${re.timers ?? 0} 个期限`);
-    if (d.replaced_status || d.previous_status) parts.push(`原为${(d.replaced_status || d.previous_status) === 'official' ? '正式' : '暂定'}`);
+    if (d.replaced) parts.push(`替换原安排（${d.replaced}）`);
   } else if (e.action === 'user_added') {
     const who = d.username || d.user || d.name;
     if (who) parts.push(`用户 ${who}`);
+    if (d.full_name) parts.push(d.full_name);
     if (d.roles) parts.push(`角色 ${list(d.roles.map ? d.roles.map(roleName) : d.roles)}`);
   } else if (e.action === 'process_deployed') {
     if (d.key) parts.push(`${d.key}${d.version ? ` v${d.version}` : ''}`);
     if (d.name) parts.push(d.name);
+    if (d.file) parts.push(d.file);
     if (d.sha256) parts.push(`sha256 ${String(d.sha256).slice(0, 12)}`);
   } else if (e.action === 'clock_set') {
     const to = d.now || d.to;

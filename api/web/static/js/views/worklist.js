@@ -32,7 +32,7 @@ export async function render(root) {
   const provisional = rows.filter((r) => r.provisional).length;
   const search = h('input', { type: 'search', placeholder: '搜索案件编号、地址、任务… Search', class: 'search' });
   const onlyOverdue = h('input', { type: 'checkbox', id: 'only-overdue' });
-  const table = h('table', { class: 'grid worklist' });
+  const table = h('table', { class: 'grid worklist stack' });
 
   function draw() {
     const q = search.value.trim().toLowerCase();
@@ -52,10 +52,10 @@ export async function render(root) {
         c ? h('div', { class: 'small' }, caseTitle(c)) : null,
         c && c.status !== 'open' ? statusBadge(c.status) : null),
       h('td', {}, h('a', { class: 'task-link', href: `#/cases/${t.case_id}/task/${encodeURIComponent(t.id)}` }, t.name)),
-      h('td', {}, stageBadge(t.stage || (c && c.stage))),
-      h('td', {}, roleName(t.lane)),
-      h('td', {}, fmtTime(t.created_at)),
-      h('td', { class: 'due-cell' }, deadlineCell(due, now, timer ? timerDeadline(timer) : taskDeadline(t)))))
+      h('td', { class: 'inline' }, stageBadge(t.stage || (c && c.stage))),
+      h('td', { class: 'inline', 'data-label': '承办' }, roleName(t.lane)),
+      h('td', { 'data-label': '收到' }, fmtTime(t.created_at)),
+      h('td', { class: 'due-cell', 'data-label': '期限' }, deadlineCell(due, now, timer ? timerDeadline(timer) : taskDeadline(t)))))
         : h('tr', {}, h('td', { colspan: 6, class: 'empty' }, tasks.length ? '没有符合条件的任务。' : '暂无待办任务。No tasks waiting for you.'))));
   }
   search.addEventListener('input', draw);
