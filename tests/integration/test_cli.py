@@ -268,3 +268,50 @@ def test_audit_export_jsonl_and_csv(mini: App) -> None:
         "area_m2": 12,
     }
     assert "东路 1 号" in as_csv.stdout
+
+
+# ---- calendar -------------------------------------------------------------------------------
+def test_calendar_show_and_load(migrated_url: str, tmp_path: Path) -> None:
+    shown = qingwei(migrated_url, "calendar", "show", "2027")
+    assert shown.returncode == 0, output(shown)
+    assert "暂定 provisional" in shown.stdout
+    assert "休 2027-02-05 春节" in shown.stdout
+
+    schedule = {
+        "year": 2027,
+        "rest_days": [
+            "2027-01-01",
+            *[f"2027-02-{d:02d}" for d in range(5, 14)],
+            "2027-05-01",
+            "2027-05-02",
+            "2027-10-01",
+            "2027-10-02",
+            "2027-10-03",
+        ],
+        "work_days": ["2027-02-14"],
+        "source": "测试通知",
+    }
+    good = tmp_path / "2027.json"
+    good.write_text(json.dumps(schedule, ensure_ascii=False), encoding="utf-8")
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({**schedule, "work_days": ["2027-02-10"]}), encoding="utf-8")
+
+    refused = qingwei(migrated_url, "calendar", "load", str(bad))
+    assert refused.returncode == 1, output(refused)
+    assert "work_days" in refused.stderr and "make-up" in refused.stderr
+    loaded = qingwei(migrated_url, "calendar", "load", str(good), "--by", "ops")
+    assert loaded.returncode == 0, output(loaded)
+    assert "2027 已载入" in loaded.stdout
+
+    shown = qingwei(migrated_url, "calendar", "show", "2027")
+    assert "正式 official" in shown.stdout and "测试通知" in shown.stdout
+    assert "班 2027-02-14" in shown.stdout
+    verified = qingwei(migrated_url, "audit", "verify")
+    assert verified.returncode == 0, output(verified)
+    assert "system trail" in verified.stdout
+    app = open_app(migrated_url)
+    try:
+        (event,) = services.system_trail(app.ctx.uow())
+        assert (event.action, event.actor, event.data["year"]) == ("calendar_loaded", "ops", 2027)
+    finally:
+        app.close()
