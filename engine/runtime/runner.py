@@ -30,7 +30,7 @@ from engine.errors import CalendarUnavailable, NotWaitingForMessage, TaskNotRead
 from engine.runtime.events import event_pairs, timer_elements
 from engine.runtime.model import DeadlineChange, ElementInfo, ReadyTask, Snapshot, WaitingTimer
 from engine.runtime.parsing import ProcessDefinition, collect_elements
-from engine.runtime.scripting import DEADLINE_RECORD, RestrictedScriptEngine
+from engine.runtime.scripting import DEADLINE_RECORD, RestrictedScriptEngine, script_writes
 from engine.runtime.serialization import SERIALIZER_VERSION, StateSerializer
 from engine.runtime.timeshift import at_instant
 
@@ -46,19 +46,24 @@ class _StepLog:
 
     def __init__(self) -> None:
         self.done: list[Task] = []
+        self.writes: dict[Any, frozenset[str]] = {}
+        # Scripts of this step report what they assign here (one step per context at a time).
+        script_writes.set(self.writes)
 
     def __call__(self, task: Task) -> None:
         self.done.append(task)
 
     def changes(self) -> dict[str, Any]:
         """What this step changed in the data, in completion order: for each completed task,
-        the keys whose value differs from its parent's. Taking whole task data instead would
-        let a parallel branch or a finished call activity write back stale copies."""
+        the keys whose value differs from its parent's, and the names a script task assigned.
+        Taking whole task data instead would let a parallel branch or a finished call activity
+        write back stale copies; a script's own assignment is never stale."""
         changed: dict[str, Any] = {}
         for task in self.done:
             parent = task.parent.data if task.parent is not None else {}
+            written = self.writes.get(task.id, frozenset())
             for key, value in task.data.items():
-                if parent.get(key, _MISSING) != value:
+                if key in written or parent.get(key, _MISSING) != value:
                     changed[key] = value
         return changed
 

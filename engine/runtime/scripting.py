@@ -102,6 +102,28 @@ _deadline_log: ContextVar[list[tuple[str, str, str]] | None] = ContextVar(
 )
 DEADLINE_RECORD = "qw_deadline"
 
+# The names each script task assigned during the current step (task id -> names): a value a
+# script writes is a change even when it equals what its parent token held (e.g. a flag reset
+# to False that a parallel branch had set to True in the case data).
+script_writes: ContextVar[dict[Any, frozenset[str]] | None] = ContextVar(
+    "qingwei_script_writes", default=None
+)
+
+
+@lru_cache(maxsize=4096)
+def assigned_names(script: str) -> frozenset[str]:
+    """The top-level names a script assigns (x = ..., x += ..., for x in ...)."""
+    try:
+        tree = ast.parse(script, mode="exec")
+    except SyntaxError:
+        return frozenset()
+    return frozenset(
+        node.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
+    )
+
+
 CalendarSource = StatutoryCalendar | Callable[[], StatutoryCalendar]
 
 
@@ -279,6 +301,12 @@ class RestrictedScriptEngine(PythonScriptEngine):  # type: ignore[misc]
         self, calendar: CalendarSource, parameters: Mapping[str, Any] | None = None
     ) -> None:
         super().__init__(environment=RestrictedEnvironment(make_helpers(calendar, parameters)))
+
+    def execute(self, task: Any, script: str, external_context: Any = None) -> Any:
+        writes = script_writes.get()
+        if writes is not None:
+            writes[task.id] = assigned_names(script)
+        return super().execute(task, script, external_context)
 
     def evaluate(self, task: Any, expression: str, external_context: Any = None) -> Any:
         """Evaluate, and when the result is a date that deadline() computed, record on the task

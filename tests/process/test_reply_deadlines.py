@@ -15,8 +15,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import pytest
-
 from tests.process import paths as P
 from tests.process.driver import Driver, at, midnight
 
@@ -189,14 +187,6 @@ def test_a_lawsuit_after_a_review_has_its_own_period(drv: Driver) -> None:
     assert drv.fired().count("reply_deadline") == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="engine: the case data is merged from each step's changes against the parent token "
-    "(runner._StepLog.changes); `reply_late = True` lives only on the timer's side branch, so "
-    "the filing's `reply_late = False` is no change on the main token and never reaches the "
-    "case data (service_late has the same problem)",
-)
 def test_a_new_filing_clears_the_earlier_reply_late_flag(drv: Driver) -> None:
     _late_review_reply_then_a_lawsuit(drv)
     assert drv.data()["reply_late"] is False
