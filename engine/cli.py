@@ -163,6 +163,8 @@ def serve(
         raise typer.Exit(2)
     upgrade(settings.database.url)
     a = build(settings)
+    if services.record_settings(a.ctx.uow(), ctx=a.ctx, actor=CLI_ACTOR):
+        typer.echo("legal settings changed since the last start: recorded in the system trail")
     bpmn = sorted(settings.paths.processes_dir.glob("*.bpmn"))
     if bpmn:
         try:

@@ -16,6 +16,7 @@ from engine.services.timers import fire_due_timers, fire_timer
 from engine.services.trail import (
     case_trail,
     export_trail,
+    record_settings,
     record_system_event,
     sign_checkpoint,
     system_trail,
@@ -49,6 +50,7 @@ __all__ = [
     "open_case",
     "process_xml",
     "recompute_stale_provisional",
+    "record_settings",
     "record_system_event",
     "send_message",
     "sign_checkpoint",

@@ -127,6 +127,31 @@ def record_system_event(
         ctx.commit(uow)
 
 
+def record_settings(uow: UnitOfWork, *, ctx: EngineContext, actor: Actor) -> bool:
+    """Record the local legal settings in the system trail when they differ from the last
+    recorded ones (a city's periods and night window decide deadlines and refusals, so who ran
+    the engine with which values must be traceable). True if an event was appended."""
+    current = ctx.settings.legal.model_dump(mode="json")
+    with uow:
+        last = next(
+            (e for e in reversed(uow.audit.system_chain()) if e.action == "settings_applied"),
+            None,
+        )
+        if last is not None and last.data.get("legal") == current:
+            return False
+        audit.system_append(
+            uow,
+            at=ctx.clock.now(),
+            actor=actor.username,
+            roles=actor.roles,
+            action="settings_applied",
+            data={"legal": current, "before": last.data.get("legal") if last else None},
+            basis="PROCEDURE §13 (local parameters)",
+        )
+        ctx.commit(uow)
+        return True
+
+
 def sign_checkpoint(uow: UnitOfWork, *, ctx: EngineContext) -> int:
     secret = ctx.settings.security.secret_key
     if not secret:

@@ -174,3 +174,18 @@ def test_coercion_waits_for_the_official_schedule(
     current = services.get_case(guarded.ctx.uow(), case_id=case.id)
     done = _complete(guarded, current, OFFICER, {})
     assert done.status == "closed"
+
+
+def test_legal_settings_are_recorded_once_per_change(app: App) -> None:
+    assert services.record_settings(app.ctx.uow(), ctx=app.ctx, actor=ADMIN)
+    assert not services.record_settings(app.ctx.uow(), ctx=app.ctx, actor=ADMIN)
+    app.ctx.settings.legal.demand_period = "15 WD"
+    try:
+        assert services.record_settings(app.ctx.uow(), ctx=app.ctx, actor=ADMIN)
+    finally:
+        app.ctx.settings.legal.demand_period = "10 WD"
+    events = [e for e in services.system_trail(app.ctx.uow()) if e.action == "settings_applied"]
+    assert len(events) == 2
+    assert events[1].data["before"]["demand_period"] == "10 WD"
+    assert events[1].data["legal"]["demand_period"] == "15 WD"
+    assert services.verify_system(app.ctx.uow(), ctx=app.ctx).valid
