@@ -2,8 +2,10 @@
 deadlines on it say so, an administrator loads the schedule through the 法定节假日安排 page, the
 deadlines are recomputed, and the load is in the system audit trail.
 
-The fake clock moves to 1 December 2026 so that a 60-day window served that day ends in 2027, a
-year the server only knows provisionally; it is put back to the suite's start day afterwards.
+The fake clock moves to 1 December 2026 so that a 60-day window served that day, and a 90-day
+duty to decide a case opened that day, end in 2027, a year the server only knows provisionally. A
+case of the same duty opened in August is by then past its deadline: the duty stays on the work
+list, marked 已逾期. The clock is put back to the suite's start day afterwards.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import START, Server, Shots, sign_in
 
+AUGUST = "2026-08-03T09:00:00+08:00"
 DECEMBER = "2026-12-01T09:00:00+08:00"
 SOURCE = "国办发明电〔2026〕7号"
 # A made-up but well-formed 2027 schedule: every statutory holiday of 2027 is a rest day, and the
@@ -30,6 +33,51 @@ REST_2027 = """2027-01-01..2027-01-03
 2027-10-01..2027-10-07"""
 WORK_2027 = "2027-01-30, 2027-02-20, 2027-04-25, 2027-05-08, 2027-09-26, 2027-10-09"
 SPRING_FESTIVAL = ["2027-02-05", "2027-02-06", "2027-02-07", "2027-02-08"]
+
+# The agency's duty to decide within 90 days of filing (APL Art. 60), as a non-interrupting
+# boundary timer of holder `agency` on the officer's task: the task stays ready after it lapses.
+DUTY_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
+    id="d_duty" targetNamespace="http://qingwei.example/e2e">
+  <bpmn:process id="e2e_duty" name="办理期限测试 Duty deadline" isExecutable="true">
+    <bpmn:laneSet id="ls"><bpmn:lane id="l1" name="officer">
+      <bpmn:flowNodeRef>start</bpmn:flowNodeRef><bpmn:flowNodeRef>decide</bpmn:flowNodeRef>
+      <bpmn:flowNodeRef>decide_deadline</bpmn:flowNodeRef><bpmn:flowNodeRef>flag</bpmn:flowNodeRef>
+      <bpmn:flowNodeRef>end</bpmn:flowNodeRef><bpmn:flowNodeRef>end_flag</bpmn:flowNodeRef>
+    </bpmn:lane></bpmn:laneSet>
+    <bpmn:startEvent id="start" name="立案"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="decide" name="作出处罚决定 Decide">
+      <bpmn:extensionElements><spiffworkflow:properties>
+        <spiffworkflow:property name="formJsonSchemaFilename" value="mini_decide.json" />
+        <spiffworkflow:property name="stage" value="decision" />
+        <spiffworkflow:property name="basis" value="APL Art. 60" />
+      </spiffworkflow:properties></bpmn:extensionElements>
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:userTask>
+    <bpmn:boundaryEvent id="decide_deadline" name="九十日内作出决定 Decide within 90 days"
+        attachedToRef="decide" cancelActivity="false">
+      <bpmn:extensionElements><spiffworkflow:properties>
+        <spiffworkflow:property name="period" value="90 CD" />
+        <spiffworkflow:property name="basis" value="APL Art. 60" />
+        <spiffworkflow:property name="stage" value="decision" />
+        <spiffworkflow:property name="holder" value="agency" />
+      </spiffworkflow:properties></bpmn:extensionElements>
+      <bpmn:outgoing>f3</bpmn:outgoing>
+      <bpmn:timerEventDefinition id="dd"><bpmn:timeDate>deadline(now(), "90 CD")</bpmn:timeDate>
+      </bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>
+    <bpmn:scriptTask id="flag" name="记录超期 Record overdue">
+      <bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing>
+      <bpmn:script>decide_late = True</bpmn:script></bpmn:scriptTask>
+    <bpmn:endEvent id="end" name="结束"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:endEvent id="end_flag" name="已记录"><bpmn:incoming>f4</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="decide" />
+    <bpmn:sequenceFlow id="f2" sourceRef="decide" targetRef="end" />
+    <bpmn:sequenceFlow id="f3" sourceRef="decide_deadline" targetRef="flag" />
+    <bpmn:sequenceFlow id="f4" sourceRef="flag" targetRef="end_flag" />
+  </bpmn:process>
+</bpmn:definitions>
+""".encode()
 
 
 def switch_user(page: Any, user: str) -> None:
@@ -56,8 +104,21 @@ def test_holiday_calendar_provisional_deadlines_and_system_trail(
     page: Any, server: Server, shots: Shots
 ) -> None:
     snap = at_widths(page, shots)
-    server.call("POST", "/admin/clock", "admin", json={"now": DECEMBER})
+    server.call("POST", "/admin/clock", "admin", json={"now": AUGUST})
     try:
+        server.call(
+            "POST",
+            "/processes",
+            "designer1",
+            files=[("files", ("e2e_duty.bpmn", DUTY_BPMN, "application/xml"))],
+        )
+        # Opened in August: its 90 days end on Monday 2 November 2026 (1 November is a Sunday).
+        late = server.open_case("e2e_duty", address="海淀区某村民宅加层", area_m2=60.0)
+        server.call("POST", "/admin/clock", "admin", json={"now": DECEMBER})
+        server.call("POST", "/admin/timers/run", "admin")
+        # Opened in December: its 90 days end on 1 March 2027, a provisional year.
+        fresh = server.open_case("e2e_duty", address="通州区某厂房扩建", area_m2=80.0)
+
         # A case whose party window (60 CD from service on 2026-12-01) ends in 2027.
         case = server.open_case(area_m2=25.0, party_name="赵某", source="patrol")
         cid = case["id"]
@@ -68,11 +129,42 @@ def test_holiday_calendar_provisional_deadlines_and_system_trail(
         window = next(t for t in api_case["timers"] if t["element_id"] == "compliance_timer")
         assert window["provisional"] is True, window
         assert window["provisional_years"] == [2027], window
+        late_case = server.call("GET", f"/cases/{late['id']}", "officer1")
+        assert late_case["tasks"][0]["overdue"] is True, late_case["tasks"]
+        assert [d["element_id"] for d in late_case["overdue_duties"]] == ["decide"]
+        fresh_task = server.call("GET", f"/cases/{fresh['id']}", "officer1")["tasks"][0]
+        assert fresh_task["due_provisional"] is True, fresh_task
+        assert fresh_task["overdue"] is False, fresh_task
         stats = server.call("GET", "/ledger/stats", "officer1")
-        assert stats["provisional"] >= 1, stats
+        assert stats["provisional"] >= 2 and stats["overdue"] >= 1, stats
 
-        # ---- the officer sees the 暂定 mark on the deadline, with its explanation
+        # ---- the officer's work list: the lapsed duty first, red; the 2027 one 暂定
         sign_in(page, "officer1")
+        late_row = page.locator(f"table.worklist tr[data-case-id='{late['id']}']")
+        expect(late_row).to_have_class(re.compile(r"\boverdue\b"))
+        expect(late_row.locator(".badge.overdue")).to_have_text("已逾期")
+        expect(late_row).to_contain_text("2026-11-02 24:00")
+        expect(late_row).to_contain_text("《行政处罚法》第60条")
+        fresh_row = page.locator(f"table.worklist tr[data-case-id='{fresh['id']}']")
+        expect(fresh_row).to_contain_text("2027-03-01 24:00")
+        expect(fresh_row.locator(".badge.provisional")).to_have_text("暂定")
+        expect(fresh_row.locator(".badge.overdue")).to_have_count(0)
+        first = page.locator("table.worklist tbody tr").first
+        expect(first).to_have_class(re.compile(r"\boverdue\b"))
+        snap("worklist")
+
+        # ---- the lapsed duty on its case page: listed, and the task marked
+        late_row.locator("a.case-no").click()
+        duties = page.locator("#sec-overdue")
+        expect(duties).to_contain_text("九十日内作出决定")
+        expect(duties.locator(".badge.overdue")).to_have_text("已逾期")
+        expect(duties).to_contain_text("《行政处罚法》第60条")
+        task = page.locator("#sec-tasks .task-row[data-overdue='true']")
+        expect(task).to_contain_text("作出处罚决定 Decide")
+        expect(task.locator(".badge.overdue")).to_have_text("已逾期")
+        snap("case-overdue-duty")
+
+        # ---- the 暂定 mark on the party's window, with its explanation
         page.goto(f"/#/cases/{cid}")
         timer = page.locator("#sec-timers li[data-element='compliance_timer']")
         expect(timer).to_contain_text("复议期限 Review window")
@@ -82,6 +174,10 @@ def test_holiday_calendar_provisional_deadlines_and_system_trail(
         expect(mark).to_have_attribute("href", "#/calendar/2027")
         expect(page.locator("#provisional-notice")).to_contain_text("2027年")
         snap("case-provisional")
+        page.goto(f"/#/cases/{fresh['id']}")
+        task = page.locator("#sec-tasks .task-row", has_text="作出处罚决定 Decide")
+        expect(task.locator(".badge.provisional")).to_have_text("暂定")
+        expect(task).to_contain_text("2027-03-01 24:00")
 
         # ---- the ledger counts cases with a provisional deadline
         page.locator("nav a", has_text="台账").click()
@@ -110,8 +206,17 @@ def test_holiday_calendar_provisional_deadlines_and_system_trail(
             expect(page.locator(f"#month-grid .cal-cell.rest[data-date='{day}']")).to_have_count(1)
         snap("calendar-2027-provisional")
 
-        # A date of another year: the server's 422 is shown at the rest-days field.
         form = page.locator("#calendar-form")
+        # Pasted JSON without the notice's number: the server's 422 is shown at the JSON box.
+        form.locator("#cal-mode-json").click()
+        form.locator("#cal-json").fill('{"rest_days": ["2027-01-01"], "work_days": []}')
+        form.locator("#cal-submit").click()
+        expect(form.locator("[data-field='json'] .field-error")).to_contain_text("source")
+        snap("calendar-2027-json-error")
+        form.locator("#cal-mode-fields").click()
+        expect(form.locator("[data-field='json'] .field-error")).to_be_empty()
+
+        # A date of another year: the server's 422 is shown at the rest-days field.
         form.locator("#cal-source").fill(SOURCE)
         form.locator("#cal-rest").fill(REST_2027 + "\n2028-01-01")
         form.locator("#cal-work").fill(WORK_2027)
@@ -152,6 +257,10 @@ def test_holiday_calendar_provisional_deadlines_and_system_trail(
         expect(timer.locator(".badge.provisional")).to_have_count(0)
         expect(page.locator("#provisional-notice")).to_have_count(0)
         snap("case-official")
+        fresh_row = page.locator(f"table.worklist tr[data-case-id='{fresh['id']}']")
+        page.locator("nav a", has_text="待办").click()
+        expect(fresh_row).to_contain_text("2027-03-01 24:00")
+        expect(fresh_row.locator(".badge.provisional")).to_have_count(0)
 
         # ---- an officer may read the calendar, not load it
         page.goto("/#/calendar/2027")

@@ -64,6 +64,16 @@ export async function renderDiagram(container, xml, { completed = [], active = [
     h('button', { type: 'button', class: 'btn small', title: '放大 zoom in', onclick: () => canvas.zoom(canvas.zoom() * 1.25) }, '＋'),
     h('button', { type: 'button', class: 'btn small', title: '缩小 zoom out', onclick: () => canvas.zoom(canvas.zoom() / 1.25) }, '－'));
   container.prepend(tools);
+  // A window resized (a phone turned, a test's viewport changed): refit to the new width.
+  let lastWidth = canvasEl.clientWidth;
+  const resize = typeof ResizeObserver === 'function' ? new ResizeObserver(() => {
+    const width = canvasEl.clientWidth;
+    if (!width || Math.abs(width - lastWidth) < 20) return;
+    lastWidth = width;
+    canvas.resized();
+    focus();
+  }) : null;
+  if (resize) resize.observe(canvasEl);
   return {
     viewer,
     marked,
@@ -71,7 +81,7 @@ export async function renderDiagram(container, xml, { completed = [], active = [
       const el = registry.get(id);
       return (el && el.businessObject && el.businessObject.name) || id;
     },
-    destroy() { viewer.destroy(); },
+    destroy() { if (resize) resize.disconnect(); viewer.destroy(); },
   };
 }
 

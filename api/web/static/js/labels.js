@@ -62,6 +62,7 @@ export const ACTIONS = {
   user_added: '添加用户',
   process_deployed: '部署流程',
   clock_set: '设置时钟',
+  settings_applied: '应用地方法定参数',
 };
 
 // Who a deadline binds (Timer.holder).

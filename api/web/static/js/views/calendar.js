@@ -109,29 +109,42 @@ async function listYears(root, ctx) {
       h('div', { class: 'subline' }, h('span', {}, '工作日期限与期满顺延都按当年国务院放假安排计算。')))),
     intro());
   const years = await api.get('/calendar');
-  years.sort((a, b) => a.year - b.year);
+  years.sort((a, b) => b.year - a.year); // the years ahead first: they are the ones to load
+  // The last few years and any provisional one up front; the older (official) years folded.
+  const newest = years.length ? years[0].year : 0;
+  const recent = years.filter((y) => y.year >= newest - 3 || y.status === 'provisional');
+  const older = years.filter((y) => !recent.includes(y));
   root.append(h('section', { class: 'panel' },
     h('h2', {}, '年度 ', h('small', {}, 'Years')),
-    h('div', { class: 'table-scroll' }, h('table', { class: 'grid cal-years', id: 'calendar-years' },
-      h('thead', {}, h('tr', {},
-        h('th', {}, '年度'), h('th', {}, '状态'), h('th', {}, '依据文件'), h('th', {}, '载入时间'),
-        h('th', {}, '载入人'), h('th', {}, ''))),
-      h('tbody', {}, years.length ? years.map((y) => h('tr', {
-        'data-year': y.year, 'data-status': y.status, class: y.status === 'provisional' ? 'provisional' : '',
-      },
-      h('td', {}, h('a', { href: `#/calendar/${y.year}`, class: 'year-link' }, `${y.year}年`)),
-      h('td', {}, calendarBadge(y.status)),
-      h('td', {}, y.source || (y.status === 'provisional' ? h('span', { class: 'muted' }, '尚未载入，按法定节日暂定') : '—')),
-      h('td', { class: 'nowrap' }, y.loaded_at ? fmtTime(y.loaded_at) : '—'),
-      h('td', {}, y.loaded_by || '—'),
-      h('td', {}, h('a', { class: 'btn small', href: `#/calendar/${y.year}` }, '查看'))))
-        : h('tr', {}, h('td', { colspan: 6, class: 'empty' }, '没有年度数据。')))))));
+    yearTable(recent, 'calendar-years'),
+    older.length ? h('details', { class: 'more-years', id: 'older-years' },
+      h('summary', {}, `更早年度 ${older[older.length - 1].year}–${older[0].year}（${older.length} 个年度，`,
+        `${older.every((y) => y.status === 'official') ? '均为正式' : '含暂定'}）`),
+      yearTable(older, 'calendar-years-older')) : null));
   if (isAdmin) {
-    const firstProvisional = years.find((y) => y.status === 'provisional');
+    const firstProvisional = [...years].reverse().find((y) => y.status === 'provisional');
     root.append(loadPanel({ year: null, suggested: firstProvisional ? firstProvisional.year : null, ctx }));
   } else {
     root.append(readOnlyNote());
   }
+}
+
+function yearTable(years, id) {
+  return h('table', { class: 'grid cal-years stack', id },
+    h('thead', {}, h('tr', {},
+      h('th', {}, '年度'), h('th', {}, '状态'), h('th', {}, '依据文件'), h('th', {}, '载入时间'),
+      h('th', {}, '载入人'), h('th', {}, ''))),
+    h('tbody', {}, years.length ? years.map((y) => h('tr', {
+      'data-year': y.year, 'data-status': y.status, class: y.status === 'provisional' ? 'provisional' : '',
+    },
+    h('td', { class: 'inline' }, h('a', { href: `#/calendar/${y.year}`, class: 'year-link' }, `${y.year}年`)),
+    h('td', { class: 'inline' }, calendarBadge(y.status)),
+    h('td', { 'data-label': y.status === 'provisional' ? '推算依据' : '依据文件' }, y.source || '—',
+      y.status === 'provisional' ? h('div', { class: 'small muted' }, '国务院放假安排尚未载入，按法定节日暂定') : null),
+    h('td', { class: ['nowrap', !y.loaded_at && 'hide-narrow'], 'data-label': '载入时间' }, y.loaded_at ? fmtTime(y.loaded_at) : '—'),
+    h('td', { class: !y.loaded_by && 'hide-narrow', 'data-label': '载入人' }, y.loaded_by || '—'),
+    h('td', { class: 'hide-narrow' }, h('a', { class: 'btn small', href: `#/calendar/${y.year}` }, '查看'))))
+      : h('tr', {}, h('td', { colspan: 6, class: 'empty' }, '没有年度数据。'))));
 }
 
 function intro() {
@@ -178,8 +191,8 @@ function drawYear(root, cal, result, ctx) {
     const r = result.recomputed || {};
     root.append(h('div', { class: 'notice ok', id: 'load-result', role: 'status' },
       h('strong', {}, `✔ 已载入 ${year} 年放假安排，状态：正式。`),
-      ` 已按新安排重新计算 ${r.cases ?? 0} 件案件的 ${r.timers ?? 0} 个期限。`,
-      h('span', { class: 'en' }, ` Loaded; ${r.cases ?? 0} cases and ${r.timers ?? 0} deadlines recomputed.`)));
+      ` 已按新安排重新计算 ${r.cases ?? 0} 件案件的 ${r.timers ?? 0} 个期限；期限未变的案件只去掉“暂定”标记。`,
+      h('span', { class: 'en' }, ` Loaded; deadlines moved: ${r.timers ?? 0} in ${r.cases ?? 0} case(s).`)));
   }
   if (cal.status === 'provisional') {
     root.append(h('div', { class: 'notice warn', id: 'provisional-year' },
@@ -219,7 +232,15 @@ function drawYear(root, cal, result, ctx) {
       h('span', { class: 'cell-sample weekend' }, '六'), '周末'),
     monthGrid(cal, names)));
 
-  if (isAdmin) root.append(loadPanel({ year, current: cal, ctx, onLoaded: (after) => drawYear(root, after, after, ctx) }));
+  if (isAdmin) {
+    const panel = loadPanel({ year, current: cal, ctx, onLoaded: (after) => drawYear(root, after, after, ctx) });
+    // An official year is changed only when the State Council corrects its notice: folded.
+    root.append(cal.status === 'official'
+      ? h('details', { class: 'panel load-details', id: 'load-details' },
+        h('summary', {}, `更新 ${year} 年正式安排（国务院发布更正通知时） `, h('small', { class: 'muted' }, 'Correct the schedule')),
+        panel)
+      : panel);
+  }
   else root.append(readOnlyNote());
 }
 
@@ -265,10 +286,9 @@ function loadPanel({ year, suggested, current, ctx, onLoaded }) {
   });
   const source = h('input', {
     type: 'text', id: 'cal-source', placeholder: SOURCE_EXAMPLE, maxlength: 200,
-    value: official && current.source ? current.source : '',
   });
-  const rest = h('textarea', { id: 'cal-rest', rows: 6, placeholder: '2027-01-01\n2027-02-05..2027-02-11\n…' });
-  const work = h('textarea', { id: 'cal-work', rows: 3, placeholder: '2027-02-14\n2027-02-20' });
+  const rest = h('textarea', { id: 'cal-rest', rows: 8, placeholder: '2027-01-01\n2027-02-05..2027-02-11\n…' });
+  const work = h('textarea', { id: 'cal-work', rows: 8, placeholder: '2027-02-14\n2027-02-20' });
   const json = h('textarea', {
     id: 'cal-json', rows: 9, class: 'mono',
     placeholder: '{\n  "source": "国办发明电〔2026〕X号",\n  "rest_days": ["2027-01-01", "…"],\n  "work_days": ["2027-02-14"]\n}',
@@ -277,7 +297,7 @@ function loadPanel({ year, suggested, current, ctx, onLoaded }) {
     year: field('year', '年度 Year', yearInput),
     source: field('source', '依据文件 Source', source, `国务院办公厅通知的文号，例如“${SOURCE_EXAMPLE}”。`),
     rest_days: field('rest_days', '休息日 Rest days', rest,
-      '每行一个日期或日期段（如 2027-02-05..2027-02-11，也可写“至”）；包括放假期间的周末。'),
+      '每行一个日期或日期段（如 2027-02-05..2027-02-11，也可写“至”，或只写 02-05）；放假期间的周末可列可不列。'),
     work_days: field('work_days', '调休上班日 Make-up working days', work, '因调休而上班的周末日期；没有则留空。'),
     json: field('json', '粘贴 JSON Paste JSON', json,
       '对象含 rest_days、work_days（日期数组）和 source；也可含 year。'),
@@ -319,7 +339,6 @@ function loadPanel({ year, suggested, current, ctx, onLoaded }) {
         const cal = current && current.year === y ? current : await api.get(`/calendar/${y}`);
         rest.value = compact(cal.rest_days || []);
         work.value = compact(cal.work_days || []);
-        if (cal.status === 'official' && cal.source && !source.value) source.value = cal.source;
         setMode('fields');
       } catch (err) { alert.replaceChildren(problemNotice(err)); }
     },

@@ -65,7 +65,8 @@ export async function render(root, [caseId, taskParam], { navigate, setFlash }) 
       h('ul', { class: 'duty-list' }, duties.map((x) => h('li', { 'data-element': x.element_id },
         h('div', { class: 'duty-name' }, h('strong', {}, x.name), h('span', { class: 'badge overdue' }, '已逾期'),
           x.provisional ? provisionalBadge(dueYears(x.due_at)) : null),
-        h('div', { class: 'small' }, `期限 ${fmtTime(x.due_at, { deadline: true })} · ${remaining(x.due_at, now)}`),
+        h('div', { class: 'small' }, `期限 ${fmtTime(x.due_at, { deadline: true })} · ${remaining(x.due_at, now)}`,
+          dutyTask(c, x) ? ` · 待办任务：${dutyTask(c, x).name}（${roleName(dutyTask(c, x).lane)}）` : ''),
         x.basis ? h('div', { class: 'small basis', title: x.basis }, '依据 ', lawName(x.basis)) : null))));
     main.append(od.el);
   }
@@ -182,6 +183,11 @@ export async function render(root, [caseId, taskParam], { navigate, setFlash }) 
   tl.body.append(timeline(trail, names));
 
   return () => { if (viewer) viewer.destroy(); };
+}
+
+/** The ready task an overdue duty belongs to (its element_id is the task's). */
+function dutyTask(c, duty) {
+  return c.tasks.find((t) => t.element_id === duty.element_id) || null;
 }
 
 /** A task's own deadline (an agency duty): the date, 暂定, 已逾期. */

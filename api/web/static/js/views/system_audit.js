@@ -1,5 +1,6 @@
 // 系统审计 System trail: what changed the system rather than a case (holiday schedules loaded,
-// users added, processes deployed, the demo clock set), hash-chained like a case's trail.
+// users added, processes deployed, local legal settings applied, the demo clock set), hash-chained
+// like a case's trail.
 import { api } from '../api.js';
 import { fmtTime, h } from '../dom.js';
 import { actionName, roleName } from '../labels.js';
@@ -29,7 +30,7 @@ export async function render(root) {
       h('div', { class: 'head-actions' }, verify)),
     auditTabs('system'),
     h('p', { class: 'muted small' },
-      '系统审计记录不属于某一案件的操作：载入法定节假日安排、添加用户、部署流程、设置演示时钟。',
+      '系统审计记录不属于某一案件的操作：载入法定节假日安排、添加用户、部署流程、应用地方法定参数、设置演示时钟。',
       '每条记录的哈希 = sha256(上一条哈希 + 本条内容的规范 JSON)，校验会指出第一条不符的记录。',
       h('span', { class: 'en' }, ' Events outside any case, hash-chained like a case trail.')),
     trail.length ? h('div', { class: 'subline system-counts' }, Object.entries(counts).map(([a, n]) => h('span', {
@@ -65,6 +66,11 @@ function summary(e) {
     if (d.name) parts.push(d.name);
     if (d.file) parts.push(d.file);
     if (d.sha256) parts.push(`sha256 ${String(d.sha256).slice(0, 12)}`);
+  } else if (e.action === 'settings_applied') {
+    const now = d.legal || {};
+    const before = d.before || null;
+    const changed = before ? Object.keys(now).filter((k) => JSON.stringify(now[k]) !== JSON.stringify(before[k])) : [];
+    parts.push(before ? (changed.length ? `变更：${changed.join('、')}` : '参数未变') : `首次记录 ${Object.keys(now).length} 项参数`);
   } else if (e.action === 'clock_set') {
     const to = d.now || d.to;
     if (d.from || d.previous) parts.push(`由 ${fmtTime(d.from || d.previous)}`);
