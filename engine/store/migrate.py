@@ -17,7 +17,9 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "heads") -> None:
+    """Apply migrations up to every head: parallel branches of work may each add a revision
+    on top of the same parent; a merge revision joins them later."""
     command.upgrade(alembic_config(url), revision)
 
 
