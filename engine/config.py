@@ -70,6 +70,12 @@ class LegalSettings(BaseModel):
     immediate_demolition: bool = False
     arrival_target_hours: int = 1
     demolition_target_days: int = 3
+    # The demolition record is made on the spot: its stated time may differ from the clock time
+    # of the step by at most this many hours (ACL Art. 18(7)).
+    demolition_record_max_delay_hours: int = Field(default=2, ge=0, le=24)
+    # 北京 Art. 78 requires a safety appraisal before every forced demolition; elsewhere a case
+    # sets safety_appraisal_required itself.
+    safety_appraisal_required: bool = False
 
     @field_validator("enforcement_decision_issuer")
     @classmethod

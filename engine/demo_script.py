@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from engine import services
@@ -240,12 +240,14 @@ def enforcement_decision(day: str) -> dict[str, Any]:
 
 
 def public_notice(day: str) -> dict[str, Any]:
+    """ACL Art. 44: the party gets the notice period (10 CD) to demolish; the planned date
+    comes after it, the belongings deadline after the notice day and before the demolition."""
+    notice = date.fromisoformat(day)
     return {
         "public_notice_at": day,
-        "demolition_date": day,
-        "belongings_deadline": day,
+        "demolition_date": (notice + timedelta(days=20)).isoformat(),
+        "belongings_deadline": (notice + timedelta(days=10)).isoformat(),
         "posted_at_site": True,
-        "remedies_waived": False,
     }
 
 

@@ -43,7 +43,6 @@ class ExecutionFacts:
     at: datetime
     decision_served_at: date | None
     remedy_rights_stated: bool
-    remedies_waived: bool
     review_pending: bool
     lawsuit_pending: bool
     demand_served_at: date | None
@@ -115,14 +114,15 @@ def execution_guard(f: ExecutionFacts, cal: StatutoryCalendar) -> Refusal | None
     served = f.decision_served_at
     if served is None or served > at.date():
         return _refuse("APL Art. 61", "处罚决定书尚未送达", "the decision has not been served")
-    if not f.remedies_waived:
-        end = review_window_end(served, cal, remedy_rights_stated=f.remedy_rights_stated)
-        if at < end:  # with the rights omitted both windows are 1 Y: this branch answers
-            return running("ARL Art. 20", "复议申请期限", "the review window", end)
-        end = lawsuit_window_end(served, f.legal_basis, f.remedy_rights_stated, cal)
-        if at < end:
-            article = "LAL Art. 83" if f.legal_basis.startswith("LAL") else "ALL Art. 46"
-            return running(article, "起诉期限", "the lawsuit window", end)
+    # ACL Art. 44: "在法定期限内不申请行政复议或者提起行政诉讼": the periods must run out; a
+    # written waiver by the party does not shorten them.
+    end = review_window_end(served, cal, remedy_rights_stated=f.remedy_rights_stated)
+    if at < end:  # with the rights omitted both windows are 1 Y: this branch answers
+        return running("ARL Art. 20", "复议申请期限", "the review window", end)
+    end = lawsuit_window_end(served, f.legal_basis, f.remedy_rights_stated, cal)
+    if at < end:
+        article = "LAL Art. 83" if f.legal_basis.startswith("LAL") else "ALL Art. 46"
+        return running(article, "起诉期限", "the lawsuit window", end)
     if f.review_pending or f.lawsuit_pending:
         zh, en = ("复议", "review") if f.review_pending else ("诉讼", "lawsuit")
         zh = f"当事人已申请{zh}，终结前不得强制拆除"
@@ -220,6 +220,7 @@ def night_holiday_guard(
     night_end: str = "06:00",
     emergency: bool = False,
     emergency_reason: str | None = None,
+    emergency_approved: bool | None = None,
 ) -> Refusal | None:
     """No coercive execution at night or on statutory holidays unless urgent (ACL Art. 43(1)).
 
@@ -231,6 +232,10 @@ def night_holiday_guard(
     if start == end:
         raise ValueError(f"empty night window {night_start}-{night_end}")
     if emergency and emergency_reason and emergency_reason.strip():
+        if emergency_approved is False:
+            zh = "紧急情况须经行政机关负责人批准（注明批准人）"
+            en = "an emergency needs the approval of the head of the agency (name the approver)"
+            return _no("night_holiday", "ACL Art. 43(1)", zh, en)
         return None
     local = parse_instant(at)
 
@@ -366,3 +371,124 @@ def fine_surcharge(fine_amount: float, due: date, paid_or_now: date) -> float:
     days = max((paid_or_now - due).days, 0)
     fine = Decimal(str(fine_amount))
     return float(min(fine * 3 * days / 100, fine).quantize(Decimal("0.01")))
+
+
+def public_notice_guard(
+    *,
+    notice_at: date | None,
+    demolition_date: date | None,
+    belongings_deadline: date | None,
+    period: str,
+    cal: StatutoryCalendar,
+) -> Refusal | None:
+    """The public notice gives the party a period to demolish it themselves (ACL Art. 44:
+    "予以公告，限期当事人自行拆除"): the planned demolition must come after that period ends,
+    and the deadline to remove belongings after the notice day and not after the demolition."""
+    rule = "public_notice"
+    if notice_at is None:
+        return None
+    last = cal.last_day(notice_at, period)
+    if demolition_date is not None and demolition_date <= last:
+        zh = (
+            f"拟拆除日期 {demolition_date.isoformat()} 须在公告限期（{period}，至 {last.isoformat()}）"
+            f"届满之后"
+        )
+        en = f"the demolition date must follow the notice period ({period}, to {last.isoformat()})"
+        return _no(rule, "ACL Art. 44", zh, en)
+    if belongings_deadline is not None and belongings_deadline <= notice_at:
+        zh = (
+            f"清理物品期限 {belongings_deadline.isoformat()} 须晚于公告日期 {notice_at.isoformat()}"
+        )
+        en = "the deadline to remove belongings must follow the notice day"
+        return _no(rule, "ACL Art. 44", zh, en)
+    if (
+        belongings_deadline is not None
+        and demolition_date is not None
+        and belongings_deadline > demolition_date
+    ):
+        zh = "清理物品期限不得晚于拟拆除日期"
+        en = "the deadline to remove belongings may not follow the demolition date"
+        return _no(rule, "ACL Art. 44", zh, en)
+    return None
+
+
+def enforcement_decision_guard(*, remedies_stated: object, defer: object) -> Refusal | None:
+    """ACL Art. 37(2)(4): the written enforcement decision states the way and period to apply
+    for review or to sue. A proposal to defer (中止执行) issues no decision."""
+    if defer is True or remedies_stated is True:
+        return None
+    zh = "强制执行决定书须载明申请行政复议或者提起行政诉讼的途径和期限"
+    en = "the enforcement decision must state the way and period to seek review or sue"
+    return _no("enforcement_decision", "ACL Art. 37", zh, en)
+
+
+def fine_guard(
+    *,
+    legal_basis: str,
+    classification: str | None,
+    fine_amount: float,
+    construction_cost: float | None,
+    area_m2: float | None,
+) -> Refusal | None:
+    """The fine the statute allows for this basis and classification (APL Art. 4: a penalty
+    only as the law provides it). URPL Art. 64: 5-10 % of the construction cost when
+    correctable; none with a demolition order; at most 10 % with confiscation. URPL Art. 65 and
+    LAL Art. 78: no fine. LAL Art. 77 with 实施条例 Art. 57: 100-1,000 yuan per m² occupied.
+    Unknown classification or basis: not judged here."""
+    if not fine_amount > 0:
+        return None
+    rule = "fine_amount"
+    amount = f"{fine_amount:.2f}"
+
+    def no(article: str, zh: str, en: str) -> Refusal:
+        return _no(rule, article, f"{zh}（拟罚 {amount} 元）", f"{en} (fine {amount})")
+
+    if legal_basis in ("URPL65", "LAL78"):
+        article = "URPL Art. 65" if legal_basis == "URPL65" else "LAL Art. 78"
+        return no(article, "该违法行为法律未规定罚款", "the law sets no fine for this act")
+    if legal_basis == "LAL77":
+        if area_m2 is None or not area_m2 > 0:
+            return no("LAL Art. 77", "须载明非法占用土地面积", "the occupied area is missing")
+        low, high = 100 * area_m2, 1000 * area_m2
+        if not low <= fine_amount <= high:
+            zh = f"罚款须为每平方米100元至1000元（{low:.2f}–{high:.2f} 元）"
+            return no("土地管理法实施条例 Art. 57", zh, f"the fine must be {low:.2f}-{high:.2f}")
+        return None
+    if legal_basis != "URPL64" or classification is None:
+        return None
+    if classification == "not_correctable":
+        zh = "限期拆除不并处罚款"
+        return no("URPL Art. 64", zh, "a demolition order carries no fine")
+    if classification not in ("correctable", "cannot_demolish"):
+        return None
+    if construction_cost is None or not construction_cost > 0:
+        zh = "罚款按建设工程造价计算，须载明工程造价"
+        return no("URPL Art. 64", zh, "the construction cost is missing")
+    low = 0.05 * construction_cost if classification == "correctable" else 0.0
+    high = 0.10 * construction_cost
+    if not low - 0.005 <= fine_amount <= high + 0.005:
+        what = "百分之五以上百分之十以下" if classification == "correctable" else "百分之十以下"
+        zh = f"罚款须为建设工程造价的{what}（{low:.2f}–{high:.2f} 元）"
+        return no("URPL Art. 64", zh, f"the fine must be {low:.2f}-{high:.2f}")
+    return None
+
+
+def demolition_record_guard(
+    *, demolition_at: datetime, now: datetime, max_delay_hours: int
+) -> Refusal | None:
+    """The demolition record is made on the spot (ACL Art. 18(7) 当场制作现场笔录, applied to
+    execution by PROCEDURE §3): its stated time may differ from the clock time of the step that
+    records it by at most `max_delay_hours`, so a night or holiday demolition cannot be
+    recorded as a daytime one the next morning."""
+    at, clock = parse_instant(demolition_at), parse_instant(now)
+    if abs(clock - at) <= timedelta(hours=max_delay_hours):
+        return None
+    zh = (
+        f"拆除时间 {at.isoformat(timespec='minutes')} 与记录时间 "
+        f"{clock.isoformat(timespec='minutes')} 相差超过 {max_delay_hours} 小时：现场笔录须当场制作"
+    )
+    en = (
+        f"the stated demolition time differs from the recording time by more than "
+        f"{max_delay_hours} h; the record is made on the spot"
+    )
+    return _no("demolition_record", "ACL Art. 18(7)", zh, en)

@@ -93,7 +93,6 @@ def _facts(merged: Mapping[str, Any], at: datetime, ctx: EngineContext) -> guard
         at=at,
         decision_served_at=_date(merged.get("decision_served_at")),
         remedy_rights_stated=merged.get("remedy_rights_stated") is not False,
-        remedies_waived=bool(merged.get("remedies_waived")),
         review_pending=False,
         lawsuit_pending=False,
         demand_served_at=_date(merged.get("demand_served_at")),
@@ -135,6 +134,21 @@ def _provisional_party_deadlines(
             name = str(e.data.get("timer") or e.element_id)
             found.append(guards.PartyDeadline(name, name, e.basis or "CPL Art. 85", years))
     return found
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def _head_approved(uow: UnitOfWork, approver: Any, actor: Actor) -> bool:
+    """An emergency override needs a named, active head of the agency other than the officer
+    recording it (ACL Art. 18(1) applied to the exception of Art. 43(1))."""
+    if not isinstance(approver, str) or not approver.strip() or approver == actor.username:
+        return False
+    user = uow.users.by_username(approver.strip())
+    return user is not None and bool(user.active) and "head" in (user.roles or [])
 
 
 def _years(text: str | None) -> tuple[int, ...]:
@@ -183,6 +197,39 @@ def refusal_for_completion(
         if refusal is not None:
             return refusal
 
+    legal = ctx.settings.legal
+    if task.stage == "public_notice" and "public_notice_at" in data:
+        refusal = guards.public_notice_guard(
+            notice_at=_date(merged.get("public_notice_at")),
+            demolition_date=_date(merged.get("demolition_date")),
+            belongings_deadline=_date(merged.get("belongings_deadline")),
+            period=legal.public_notice_period,
+            cal=cal,
+        )
+        if refusal is not None:
+            return refusal
+
+    if task.stage == "enforcement_decision" and "remedies_stated" in data:
+        refusal = guards.enforcement_decision_guard(
+            remedies_stated=data.get("remedies_stated"), defer=data.get("defer")
+        )
+        if refusal is not None:
+            return refusal
+
+    if isinstance(data.get("fine_amount"), int | float) and not isinstance(
+        data.get("fine_amount"), bool
+    ):
+        legal_basis = str(merged.get("legal_basis") or "URPL64")
+        refusal = guards.fine_guard(
+            legal_basis=legal_basis,
+            classification=merged.get("classification"),
+            fine_amount=float(data["fine_amount"]),
+            construction_cost=_number(merged.get("construction_cost")),
+            area_m2=_number(merged.get("area_m2")),
+        )
+        if refusal is not None:
+            return refusal
+
     if "fine_amount" in data and data.get("fine_amount") is not None:
         refusal = guards.no_heavier_penalty_guard(
             intended_fine_amount=merged.get("intended_fine_amount"),
@@ -209,16 +256,24 @@ def refusal_for_completion(
             return refusal
 
     if task.stage in COERCIVE_STAGES:
-        legal = ctx.settings.legal
         at_value = data.get("demolition_at") or merged.get("demolition_at")
         at = parse_instant(at_value) if at_value else now
+        refusal = guards.demolition_record_guard(
+            demolition_at=at, now=now, max_delay_hours=legal.demolition_record_max_delay_hours
+        )
+        if refusal is not None:
+            return refusal
+        emergency = bool(merged.get("emergency"))
         refusal = guards.night_holiday_guard(
             at,
             cal,
             night_start=legal.night_start,
             night_end=legal.night_end,
-            emergency=bool(merged.get("emergency")),
+            emergency=emergency,
             emergency_reason=merged.get("emergency_reason"),
+            emergency_approved=_head_approved(uow, merged.get("emergency_approved_by"), actor)
+            if emergency
+            else None,
         )
         if refusal is not None:
             return refusal
@@ -230,12 +285,12 @@ def refusal_for_completion(
             at=at,
             decision_served_at=_date(merged.get("decision_served_at")),
             remedy_rights_stated=merged.get("remedy_rights_stated") is not False,
-            remedies_waived=bool(merged.get("remedies_waived")),
             review_pending=review_pending,
             lawsuit_pending=lawsuit_pending,
             demand_served_at=_date(merged.get("demand_served_at")),
             public_notice_at=_date(merged.get("public_notice_at")),
-            safety_appraisal_required=bool(merged.get("safety_appraisal_required")),
+            safety_appraisal_required=bool(merged.get("safety_appraisal_required"))
+            or legal.safety_appraisal_required,
             safety_appraisal_done=bool(merged.get("safety_appraisal_done")),
             legal_basis=legal_basis if legal_basis in guards.LEGAL_BASES else "URPL64",
             public_notice_period=legal.public_notice_period,

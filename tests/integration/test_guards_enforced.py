@@ -140,9 +140,18 @@ def test_demolition_at_night_or_on_rest_days_is_refused(
     guarded: App, clock: FixedClock, when: str, label: str
 ) -> None:
     case = _to_execution(guarded)
-    clock.set(datetime(2026, 9, 8, 9, 0, tzinfo=SHANGHAI))
+    # Recorded on the spot, at the time it happens (a time stated hours away from the clock is
+    # refused on its own, ACL Art. 18(7): see test_a_record_far_from_the_clock_is_refused).
+    clock.set(datetime.fromisoformat(at(when)))
     refusal = _refused(guarded, case, {"demolition_at": at(when)})
     assert refusal.article.startswith("ACL Art. 43"), label
+
+
+def test_a_record_far_from_the_clock_is_refused(guarded: App, clock: FixedClock) -> None:
+    case = _to_execution(guarded)
+    clock.set(datetime(2026, 9, 13, 23, 0, tzinfo=SHANGHAI))  # Sunday night
+    refusal = _refused(guarded, case, {"demolition_at": at("2026-09-14T09:00")})
+    assert (refusal.article, refusal.rule) == ("ACL Art. 18(7)", "demolition_record")
 
 
 def test_lawful_daytime_demolition_completes_and_is_audited(
@@ -164,6 +173,16 @@ def test_emergency_at_night_needs_a_reason_and_is_recorded(guarded: App, clock: 
         guarded, case, {"demolition_at": at("2026-09-08T23:00"), "emergency": True}
     )
     assert no_reason.article.startswith("ACL Art. 43")
+    reason = "结构随时可能倒塌，危及行人 Collapse imminent"
+    unapproved = _refused(
+        guarded,
+        case,
+        {"demolition_at": at("2026-09-08T23:00"), "emergency": True, "emergency_reason": reason},
+    )
+    assert "approval of the head" in unapproved.reason
+    services.add_user(
+        guarded.ctx.uow(), ctx=guarded.ctx, username="head1", password="pw-head", roles=["head"]
+    )
     done = _complete(
         guarded,
         case,
@@ -171,7 +190,8 @@ def test_emergency_at_night_needs_a_reason_and_is_recorded(guarded: App, clock: 
         {
             "demolition_at": at("2026-09-08T23:00"),
             "emergency": True,
-            "emergency_reason": "结构随时可能倒塌，危及行人 Collapse imminent",
+            "emergency_reason": reason,
+            "emergency_approved_by": "head1",
         },
     )
     assert done.status == "closed"
@@ -253,6 +273,11 @@ def test_backdated_demolition_inside_the_lawsuit_window_is_refused(
 ) -> None:
     case = _to_execution(guarded)
     clock.set(datetime(2026, 9, 8, 10, 0, tzinfo=SHANGHAI))  # every window has lapsed by now
-    # ...but the record says it was done on Mon 08-10, the lawsuit window's last day.
+    # ...but the record says it was done on Mon 08-10, the lawsuit window's last day: a record
+    # a month old is not made on the spot (ACL Art. 18(7)).
+    refusal = _refused(guarded, case, {"demolition_at": at("2026-08-10T15:00")})
+    assert refusal.article == "ACL Art. 18(7)"
+    # Recorded on the spot that day, the window itself refuses it.
+    clock.set(datetime(2026, 8, 10, 15, 30, tzinfo=SHANGHAI))
     refusal = _refused(guarded, case, {"demolition_at": at("2026-08-10T15:00")})
     assert refusal.article == "ALL Art. 46"

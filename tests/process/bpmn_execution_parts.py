@@ -84,7 +84,6 @@ def remedy_windows() -> Process:
     the decision omitted the remedy rights (SPC ALL interpretation Art. 64)."""
     p = Process("remedy_windows", "复议诉讼期限 Remedy windows", [OFFICER])
     p.start("rw_start", "开始 Start", OFFICER)
-    p.xor("gw_waived", "书面放弃? Waived in writing?", OFFICER)
     p.timer(
         "review_window",
         "复议期限 Review window",
@@ -128,9 +127,8 @@ def remedy_windows() -> Process:
     )
     p.xor("gw_windows_lapsed", "期限届满 Windows lapsed", OFFICER)
     p.end("rw_done", "救济期限届满 Windows lapsed", OFFICER)
-    p.chain("rw_start", "gw_waived")
-    p.flow("gw_waived", "rw_done", "remedies_waived")
-    p.flow("gw_waived", "review_window", default=True)
+    # ACL Art. 44: the periods must run out; a written waiver does not shorten them.
+    p.chain("rw_start", "review_window")
     p.flow("review_window", "gw_lawsuit_window")
     p.flow("gw_lawsuit_window", "lawsuit_window_1y", "lawsuit_window == '1 Y'")
     p.flow("gw_lawsuit_window", "lawsuit_window_15cd", "lawsuit_window == '15 CD'")
@@ -298,11 +296,7 @@ def fine_collection() -> Process:
         OFFICER,
         """fine_due_on = last_day(decision_served_at, "15 CD")
 surcharge = 0
-fine_status = 'unpaid'
-try:
-    remedies_waived
-except NameError:
-    remedies_waived = False""",
+fine_status = 'unpaid'""",
     )
     p.event_gateway("wait_fine_payment", "缴纳期限 Payment period", OFFICER)
     p.timer(

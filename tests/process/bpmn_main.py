@@ -300,10 +300,6 @@ except NameError:
 try:
     del public_notice_at
 except NameError:
-    pass
-try:
-    del remedies_waived
-except NameError:
     pass""",
     )
     p.parallel("fork_fine", "罚款与执行并行 Fine alongside execution", OFFICER)

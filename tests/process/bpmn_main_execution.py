@@ -391,11 +391,7 @@ def execution_track(p: Process) -> None:
         "prepare_remedy_wait",
         "等待救济期限 Await the remedy windows",
         OFFICER,
-        """phase = 'remedy_wait'
-try:
-    remedies_waived
-except NameError:
-    remedies_waived = False""",
+        "phase = 'remedy_wait'",
     )
     p.call("await_remedy", "复议诉讼期限 Remedy windows", OFFICER, "remedy_windows")
     for message, label, handler in PARTY_MESSAGES:

@@ -245,16 +245,12 @@ EXECUTION_FORMS: dict[str, dict[str, Any]] = {
             "belongings_deadline": day("清理物品期限", "Deadline to remove belongings."),
             "posted_at_site": flag("现场张贴", "Posted at the structure."),
             "remedies_waived": flag(
-                "书面放弃复议诉讼", "The party waived review and lawsuit in writing."
+                "书面放弃复议诉讼（仅记录）",
+                "Recorded only: a written waiver does not shorten the review and lawsuit periods "
+                "(ACL Art. 44).",
             ),
         },
-        [
-            "public_notice_at",
-            "demolition_date",
-            "belongings_deadline",
-            "posted_at_site",
-            "remedies_waived",
-        ],
+        ["public_notice_at", "demolition_date", "belongings_deadline", "posted_at_site"],
     ),
     "forced_demolition.json": form(
         "强制拆除",
@@ -274,6 +270,9 @@ EXECUTION_FORMS: dict[str, dict[str, Any]] = {
             "record_made": flag("现场笔录", "Written record, photos and audio/video made."),
             "emergency": flag("紧急情况", "Emergency (ACL Art. 43(1) exception)."),
             "emergency_reason": text("紧急理由", "Reason for the emergency."),
+            "emergency_approved_by": name(
+                "批准负责人", "The head of the agency who approved the emergency (user name)."
+            ),
             "demolished_area_m2": amount("拆除面积（平方米）", "Area demolished."),
         },
         [
@@ -287,7 +286,7 @@ EXECUTION_FORMS: dict[str, dict[str, Any]] = {
             "demolished_area_m2",
         ],
         [
-            when("emergency", True, ["emergency_reason"]),
+            when("emergency", True, ["emergency_reason", "emergency_approved_by"]),
             when("party_present", False, ["witness_name"]),
         ],
     ),

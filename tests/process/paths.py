@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from tests.process.driver import Driver
@@ -233,12 +234,15 @@ def enforcement_decision(
 
 
 def public_notice(drv: Driver, on: str, waived: bool = False) -> None:
+    """The notice gives the party its own period (ACL Art. 44): the planned demolition comes
+    after that period (10 CD by default), the belongings deadline after the notice day."""
+    day = date.fromisoformat(on)
     drv.do(
         "public_notice",
         {
             "public_notice_at": on,
-            "demolition_date": on,
-            "belongings_deadline": on,
+            "demolition_date": (day + timedelta(days=20)).isoformat(),
+            "belongings_deadline": (day + timedelta(days=10)).isoformat(),
             "posted_at_site": True,
             "remedies_waived": waived,
         },

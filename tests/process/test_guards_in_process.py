@@ -178,11 +178,28 @@ def test_a_process_that_shortens_the_lawsuit_window_cannot_demolish_early(drv: D
 
 
 def test_a_demolition_recorded_as_done_before_the_window_lapsed_is_refused(drv: Driver) -> None:
-    """The guard judges the demolition's own time, not the time it is recorded."""
+    """The record is made on the spot (ACL Art. 18(7)): a time stated more than the setting
+    (2 h) away from the clock time of the step is refused, whichever way it points."""
     to_forced_demolition(drv)
     # Recorded Wed 08-26 09:00 as done Tue 08-25 10:00: the last day of the lawsuit window.
     drv.go(at("2026-08-26 09:00"))
-    refused(drv, "forced_demolition", demolition("2026-08-25T10:00:00+08:00"), "ALL Art. 46")
+    refusal = refused(
+        drv, "forced_demolition", demolition("2026-08-25T10:00:00+08:00"), "ACL Art. 18(7)"
+    )
+    assert refusal.rule == "demolition_record"
+    # Within the window the stated time is judged by the other guards (here: daytime, lawful).
+    drv.go(at("2026-08-26 10:30"))
+    demolished(drv, "2026-08-26T09:00:00+08:00")
+
+
+def test_a_night_demolition_recorded_as_next_morning_is_refused(drv: Driver) -> None:
+    """Wave 1 let a Sunday 23:00 demolition be recorded as Monday 09:00: the guard now reads
+    the clock time of the step, and the stated time may not be 10 hours away from it."""
+    to_forced_demolition(drv)
+    drv.go(at("2026-08-30 23:00"))  # Sunday night
+    refused(drv, "forced_demolition", demolition("2026-08-31T09:00:00+08:00"), "ACL Art. 18(7)")
+    # Stated as the truth, it is a Sunday-night demolition: ACL Art. 43(1).
+    refused(drv, "forced_demolition", demolition("2026-08-30T23:00:00+08:00"), "ACL Art. 43(1)")
 
 
 def test_a_lawsuit_withdraws_the_demolition_until_the_result_upholds_it(drv: Driver) -> None:
@@ -286,22 +303,60 @@ def test_no_demolition_on_national_day_but_on_its_make_up_saturday(drv: Driver) 
 
 def test_an_emergency_at_night_needs_and_records_its_reason(drv: Driver) -> None:
     to_forced_demolition(drv)
+    services.add_user(
+        drv.app.ctx.uow(), ctx=drv.app.ctx, username="head1", password="pw-head", roles=["head"]
+    )
+    services.add_user(
+        drv.app.ctx.uow(),
+        ctx=drv.app.ctx,
+        username="officer9",
+        password="pw-off",
+        roles=["officer"],
+    )
     drv.go(at("2026-08-26 23:00"))  # Wed, night
     # The form requires a reason with `emergency`; a blank one reaches the guard.
     refusal = refused(
         drv,
         "forced_demolition",
-        demolition("2026-08-26T23:00:00+08:00", emergency=True, emergency_reason="  "),
+        demolition(
+            "2026-08-26T23:00:00+08:00",
+            emergency=True,
+            emergency_reason="  ",
+            emergency_approved_by="head1",
+        ),
         "ACL Art. 43(1)",
     )
     assert "an emergency needs a reason" in refusal.reason
     reason = "台风来袭，违建彩钢板随时可能倒塌伤人"
-    demolished(drv, "2026-08-26T23:00:00+08:00", emergency=True, emergency_reason=reason)
+    # A reason alone no longer overrides: the head of the agency must have approved, and the
+    # approver must be a head (not another officer, not a name nobody holds).
+    for approver in ("officer9", "nobody", "officer1"):
+        refusal = refused(
+            drv,
+            "forced_demolition",
+            demolition(
+                "2026-08-26T23:00:00+08:00",
+                emergency=True,
+                emergency_reason=reason,
+                emergency_approved_by=approver,
+            ),
+            "ACL Art. 43(1)",
+        )
+        assert "approval of the head" in refusal.reason
+    demolished(
+        drv,
+        "2026-08-26T23:00:00+08:00",
+        emergency=True,
+        emergency_reason=reason,
+        emergency_approved_by="head1",
+    )
     done = [e for e in drv.trail() if e.action == "task_completed"][-1]
     assert done.element_id == "forced_demolition"
-    assert (done.data["after"]["emergency"], done.data["after"]["emergency_reason"]) == (
+    after = done.data["after"]
+    assert (after["emergency"], after["emergency_reason"], after["emergency_approved_by"]) == (
         True,
         reason,
+        "head1",
     )
     assert drv.data()["emergency_reason"] == reason
 

@@ -31,9 +31,9 @@ def _corrected(drv: Driver, on: str) -> None:
 
 
 def test_correctable_corrected_and_fine_paid_on_time(drv: Driver) -> None:
-    _correctable_with_fine(drv, 8000)
+    _correctable_with_fine(drv, 12000)  # 6 % of the 200,000 construction cost (URPL Art. 64)
     drv.go(at("2026-02-13 10:00"))
-    drv.send("fine_paid", {"paid_on": "2026-02-13", "amount": 8000})
+    drv.send("fine_paid", {"paid_on": "2026-02-13", "amount": 12000})
     assert "fine_due" not in drv.timers()
     drv.go(at("2026-02-24 10:00"))
     _corrected(drv, "2026-02-24")
@@ -158,7 +158,7 @@ def test_surcharge_is_capped_at_the_fine(drv: Driver) -> None:
 
 def test_unpaid_fine_goes_to_the_court_after_the_remedy_windows(deep_drv: Driver) -> None:
     drv = deep_drv
-    _correctable_with_fine(drv, 6000)
+    _correctable_with_fine(drv, 10000)
     drv.go(at("2026-02-20 10:00"))
     _corrected(drv, "2026-02-20")
     drv.wait_until("fine_due")

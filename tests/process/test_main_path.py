@@ -293,7 +293,10 @@ def test_party_demolishes_during_the_compliance_period(drv: Driver) -> None:
     ]
 
 
-def test_remedies_waived_in_writing_skip_the_windows(drv: Driver) -> None:
+def test_a_written_waiver_does_not_shorten_the_remedy_windows(drv: Driver) -> None:
+    """ACL Art. 44 allows forced demolition only when the party "在法定期限内不申请行政复议或者
+    提起行政诉讼": the periods must run out. A written waiver on the public notice is recorded
+    and changes nothing (wave 1 demolished 42 days after service here)."""
     P.to_decision(drv)
     P.decide(drv, "demolition_decision", on="2026-02-10", days=3)
     P.serve(drv, "2026-02-10")
@@ -311,19 +314,33 @@ def test_remedies_waived_in_writing_skip_the_windows(drv: Driver) -> None:
     P.enforcement_decision(drv, "2026-03-10")
     P.serve(drv, "2026-03-10")
     P.public_notice(drv, "2026-03-10", waived=True)
-    # 10 CD from Tue 03-10 -> Fri 03-20 -> due 03-21 00:00; then no remedy window to wait for.
+    assert drv.data()["remedies_waived"] is True  # recorded
+    # 10 CD from Tue 03-10 -> Fri 03-20 -> due 03-21 00:00.
     assert drv.timers() == {"public_notice_period": midnight("2026-03-21")}
     drv.wait_until("public_notice_period")
+    # No forced demolition yet: the review window (60 CD from Tue 02-10 -> Sat 04-11 -> Mon
+    # 04-13) is still running, and the lawsuit window (6 M -> Mon 08-10) after it.
+    assert drv.ready() == []
+    assert drv.timers() == {"review_window": midnight("2026-04-14")}
+    drv.wait_until("review_window")
+    assert drv.ready() == []
+    assert drv.timers() == {"lawsuit_window_6m": midnight("2026-08-11")}
+    drv.wait_until("lawsuit_window_6m")
     assert drv.ready() == ["forced_demolition"]
-    assert drv.timers() == {}
-    drv.go(at("2026-03-23 08:00"))
-    P.forced_demolition(drv, "2026-03-23T08:30:00+08:00")
-    P.close(drv, "2026-03-23")
-    drv.send("rebuilt_found", {"found_on": "2026-04-01"})
+    drv.go(at("2026-08-11 08:00"))
+    P.forced_demolition(drv, "2026-08-11T08:30:00+08:00")
+    P.close(drv, "2026-08-11")
+    drv.send("rebuilt_found", {"found_on": "2026-09-01"})
     case = drv.now_case
     assert case.status == "closed"
     assert case.data["rebuilt_found"] is True
-    assert drv.fired() == ["compliance_deadline", "demand_period", "public_notice_period"]
+    assert drv.fired() == [
+        "compliance_deadline",
+        "demand_period",
+        "public_notice_period",
+        "review_window",
+        "lawsuit_window_6m",
+    ]
     assert drv.documents() == [
         *P.DOCS_PREFIX,
         "限期拆除决定书",

@@ -269,6 +269,10 @@ def test_lawsuit_at_the_forced_demolition_step_suspends_it(drv: Driver) -> None:
     P.serve(drv, "2026-03-10")
     P.public_notice(drv, "2026-03-10", waived=True)
     drv.wait_until("public_notice_period")  # 10 CD -> Fri 03-20 -> due 03-21 00:00
+    # The written waiver changes nothing (ACL Art. 44): the remedy windows run out first.
+    assert drv.ready() == []
+    drv.wait_until("review_window")  # 60 CD -> Sat 04-11 -> Mon 04-13 -> due 04-14 00:00
+    drv.wait_until("lawsuit_window_6m")  # 6 M -> Mon 08-10 -> due 08-11 00:00
     assert drv.ready() == ["forced_demolition"]
     # Until the demolition is done the party may still act (§7, §4): a lawsuit suspends it.
     assert drv.now_case.waiting_messages == [
@@ -277,16 +281,16 @@ def test_lawsuit_at_the_forced_demolition_step_suspends_it(drv: Driver) -> None:
         "party_requests_assistance",
         "review_filed",
     ]
-    drv.go(at("2026-03-23 08:00"))
-    drv.send("lawsuit_filed", {"filed_on": "2026-03-23"})
+    drv.go(at("2026-08-11 08:00"))
+    drv.send("lawsuit_filed", {"filed_on": "2026-08-11"})
     assert drv.ready() == ["litigation_reply"]
-    _reply(drv, "lawsuit_defence", "2026-03-23")
-    drv.go(at("2026-04-10 09:00"))
+    _reply(drv, "lawsuit_defence", "2026-08-11")
+    drv.go(at("2026-08-28 09:00"))
     drv.send("remedy_result", {"outcome": "upheld"})
     # Upheld: straight back to the forced demolition (every period has lapsed).
     assert drv.ready() == ["forced_demolition"]
-    P.forced_demolition(drv, "2026-04-10T09:30:00+08:00")
-    P.close(drv, "2026-04-10")
+    P.forced_demolition(drv, "2026-08-28T09:30:00+08:00")
+    P.close(drv, "2026-08-28")
     drv.send("rebuilt_found", {})
     assert drv.now_case.status == "closed"
     assert drv.stage_path() == [
@@ -298,6 +302,7 @@ def test_lawsuit_at_the_forced_demolition_step_suspends_it(drv: Driver) -> None:
         "enforcement_decision",
         "service",
         "public_notice",
+        "compliance_period",  # the remedy windows run out (the waiver shortens nothing)
         "forced_demolition",
         "litigation",
         "forced_demolition",
@@ -340,34 +345,36 @@ def test_demolition_claim_refuted_while_a_lawsuit_is_pending_keeps_waiting_for_t
     P.serve(drv, "2026-03-10")
     P.public_notice(drv, "2026-03-10", waived=True)
     drv.wait_until("public_notice_period")
+    drv.wait_until("review_window")
+    drv.wait_until("lawsuit_window_6m")  # due 08-11 00:00
     assert drv.ready() == ["forced_demolition"]
-    drv.go(at("2026-03-23 08:00"))
-    drv.send("lawsuit_filed", {"filed_on": "2026-03-23", "court": "区人民法院"})
+    drv.go(at("2026-08-11 08:00"))
+    drv.send("lawsuit_filed", {"filed_on": "2026-08-11", "court": "区人民法院"})
     assert drv.ready() == ["litigation_reply"]
     # The party claims to have demolished before the defence is filed; the check finds the
     # building standing: the lawsuit is still pending, so the defence is still due.
-    drv.go(at("2026-03-24 09:00"))
+    drv.go(at("2026-08-12 09:00"))
     drv.send("party_demolished", {"evidence": "照片"})
     assert drv.ready() == ["verify_self_demolition"]
-    drv.do("verify_self_demolition", {"verified_on": "2026-03-24", "demolition_verified": False})
+    drv.do("verify_self_demolition", {"verified_on": "2026-08-12", "demolition_verified": False})
     assert drv.ready() == ["litigation_reply"]
     assert drv.data()["remedy_pending"] is True
-    _reply(drv, "lawsuit_defence", "2026-03-24")
+    _reply(drv, "lawsuit_defence", "2026-08-12")
     # Again, from the wait for the result: the building still stands.
-    drv.go(at("2026-03-25 09:00"))
+    drv.go(at("2026-08-13 09:00"))
     drv.send("party_demolished", {"evidence": "照片"})
-    drv.do("verify_self_demolition", {"verified_on": "2026-03-25", "demolition_verified": False})
+    drv.do("verify_self_demolition", {"verified_on": "2026-08-13", "demolition_verified": False})
     # Forced demolition stays out of reach (ACL Art. 44) and the result is still accepted.
     assert drv.ready() == []
     assert drv.now_case.stage == "litigation"
     assert drv.now_case.waiting_messages == ["party_demolished", "remedy_result"]
-    # Follow-up 30 CD from the filing, Mon 03-23 -> Wed 04-22 -> due 04-23 00:00.
-    assert drv.timers() == {"remedy_followup": midnight("2026-04-23")}
-    drv.go(at("2026-04-10 09:00"))
-    drv.send("remedy_result", {"outcome": "upheld", "decided_on": "2026-04-09"})
+    # Follow-up 30 CD from the filing, Tue 08-11 -> Thu 09-10 -> due 09-11 00:00.
+    assert drv.timers() == {"remedy_followup": midnight("2026-09-11")}
+    drv.go(at("2026-08-28 09:00"))
+    drv.send("remedy_result", {"outcome": "upheld", "decided_on": "2026-08-27"})
     assert drv.ready() == ["forced_demolition"]
     # Friday 09:30: a working day, daytime; no remedy pending: the guard allows it.
-    P.forced_demolition(drv, "2026-04-10T09:30:00+08:00")
+    P.forced_demolition(drv, "2026-08-28T09:30:00+08:00")
     assert drv.data()["outcome"] == "forced_demolished"
     P.close(drv, "2026-04-10")
     assert drv.completed_tasks()[-7:] == [
@@ -397,6 +404,7 @@ def test_demolition_claim_refuted_while_a_lawsuit_is_pending_keeps_waiting_for_t
         "enforcement_decision",
         "service",
         "public_notice",
+        "compliance_period",
         "forced_demolition",
         "litigation",
         "compliance_period",

@@ -11,7 +11,7 @@ the next working day; a window lapses at 24:00 of its last day = 00:00 of the ne
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -58,7 +58,6 @@ BASE = ExecutionFacts(
     at=sh(2026, 10, 27, 9),
     decision_served_at=date(2026, 3, 2),
     remedy_rights_stated=True,
-    remedies_waived=False,
     review_pending=False,
     lawsuit_pending=False,
     demand_served_at=date(2026, 9, 7),
@@ -110,7 +109,7 @@ def test_all_conditions_met(cal: StatutoryCalendar) -> None:
 def test_decision_not_served(cal: StatutoryCalendar) -> None:
     refused(execution_guard(replace(BASE, decision_served_at=None), cal), "APL Art. 61")
     # Served after the act is not served at the act.
-    late = replace(BASE, decision_served_at=date(2026, 10, 28), remedies_waived=True)
+    late = replace(BASE, decision_served_at=date(2026, 10, 28))
     refused(execution_guard(late, cal), "APL Art. 61")
 
 
@@ -171,20 +170,19 @@ def test_safety_appraisal(cal: StatutoryCalendar) -> None:
     assert execution_guard(replace(missing, safety_appraisal_done=True), cal) is None
 
 
-def test_written_waiver_skips_the_windows(cal: StatutoryCalendar) -> None:
-    # Demand Tue 2026-03-03, 10 WD: Mar 4-6 (3), 9-13 (8), 16, 17 (10) -> lapses 2026-03-18.
-    # Notice Wed 2026-03-18 + 10 CD = Sat Mar 28 -> Mon Mar 30; lapses 2026-03-31 00:00.
-    waived = replace(
+def test_a_written_waiver_does_not_shorten_the_windows(cal: StatutoryCalendar) -> None:
+    """ACL Art. 44: the periods must run out. Demand Tue 2026-03-03 + 10 WD lapses 03-18;
+    notice Wed 03-18 + 10 CD lapses 03-31; but the review window from service (Tue 02-10)
+    runs to Mon 04-13 and the lawsuit window to Mon 08-10: a demolition on 03-31 is refused
+    whatever the party signed (ExecutionFacts has no waiver to pass)."""
+    early = replace(
         BASE,
         at=sh(2026, 3, 31, 10),
-        remedies_waived=True,
         demand_served_at=date(2026, 3, 3),
         public_notice_at=date(2026, 3, 18),
     )
-    assert execution_guard(waived, cal) is None
-    refused(execution_guard(replace(waived, remedies_waived=False), cal), "ARL Art. 20")
-    # A waiver does not erase a review the party filed anyway.
-    refused(execution_guard(replace(waived, review_pending=True), cal), "ACL Art. 44")
+    refused(execution_guard(early, cal), "ARL Art. 20")
+    assert "remedies_waived" not in {f.name for f in fields(ExecutionFacts)}
 
 
 def test_land_law_case(cal: StatutoryCalendar) -> None:

@@ -1,0 +1,114 @@
+"""Legal fidelity, round 2 (issue 9): paths where wave 1 allowed what the statutes forbid,
+each driven on the real processes. Every test here fails on the wave-1 engine.
+
+Dates: decided and served Tue 2026-02-10 with 3 CD to comply (-> Fri 02-13, due 02-14 00:00);
+demand served Tue 02-24, 10 WD counting the make-up Saturday 02-28 (due 03-10 00:00); the
+enforcement decision and its service Tue 03-10.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.process import paths as P
+from tests.process.driver import Driver, at
+from tests.process.test_guards_in_process import refused
+
+
+def to_enforcement_decision(drv: Driver) -> None:
+    P.to_decision(drv)
+    P.decide(drv, "demolition_decision", on="2026-02-10", days=3)
+    P.serve(drv, "2026-02-10")
+    drv.wait_until("compliance_deadline")
+    drv.go(at("2026-02-24 09:00"))
+    P.demand(drv, "2026-02-24")
+    P.serve(drv, "2026-02-24")
+    drv.wait_until("demand_period")
+    drv.go(at("2026-03-10 09:00"))
+    assert drv.ready() == ["enforcement_decision"]
+
+
+def notice(on: str, demolition: str, belongings: str) -> dict[str, Any]:
+    return {
+        "public_notice_at": on,
+        "demolition_date": demolition,
+        "belongings_deadline": belongings,
+        "posted_at_site": True,
+    }
+
+
+def test_an_enforcement_decision_without_the_remedies_is_refused(drv: Driver) -> None:
+    """ACL Art. 37: the decision states the way and period to seek review or sue."""
+    to_enforcement_decision(drv)
+    data = {
+        "decided_on": "2026-03-10",
+        "reasons": "逾期不拆除",
+        "basis": "《行政强制法》第三十七条",
+        "method": "强制拆除",
+        "remedies_stated": False,
+        "demand_statement_rechecked": True,
+        "defer": False,
+    }
+    refusal = refused(drv, "enforcement_decision", data, "ACL Art. 37")
+    assert refusal.rule == "enforcement_decision"
+    P.enforcement_decision(drv, "2026-03-10")  # with the remedies stated: issued
+    assert drv.ready() != ["enforcement_decision"]
+
+
+def test_a_public_notice_must_leave_the_party_its_own_period(drv: Driver) -> None:
+    """ACL Art. 44: the notice sets a period for the party to demolish; the planned demolition
+    comes after it (10 CD from Tue 03-10 -> Fri 03-20) and the belongings deadline after the
+    notice day, not after the demolition."""
+    to_enforcement_decision(drv)
+    P.enforcement_decision(drv, "2026-03-10")
+    P.serve(drv, "2026-03-10")
+    assert drv.ready() == ["public_notice"]
+    same_day = notice("2026-03-10", "2026-03-10", "2026-03-10")
+    assert "须在公告限期" in refused(drv, "public_notice", same_day, "ACL Art. 44").reason
+    inside = notice("2026-03-10", "2026-03-20", "2026-03-15")  # the period's last day
+    refused(drv, "public_notice", inside, "ACL Art. 44")
+    no_time = notice("2026-03-10", "2026-03-23", "2026-03-10")
+    assert "清理物品期限" in refused(drv, "public_notice", no_time, "ACL Art. 44").reason
+    late = notice("2026-03-10", "2026-03-23", "2026-03-24")
+    refused(drv, "public_notice", late, "ACL Art. 44")
+    drv.do("public_notice", notice("2026-03-10", "2026-03-23", "2026-03-20"))
+    assert drv.timers()["public_notice_period"] is not None
+
+
+def test_a_demolition_order_carries_no_fine(drv: Driver) -> None:
+    """URPL Art. 64: 限期拆除 without a fine (the fine comes with correction or confiscation)."""
+    P.to_decision(drv, "not_correctable", fine=5000)
+    data = {**P.DECISION, "decided_on": "2026-02-10", "compliance_days": 10, "fine_amount": 5000}
+    refusal = refused(drv, "demolition_decision", data, "URPL Art. 64")
+    assert refusal.rule == "fine_amount"
+    P.decide(drv, "demolition_decision", on="2026-02-10", days=10, fine=0)
+
+
+def test_a_correction_fine_is_five_to_ten_percent_of_the_cost(drv: Driver) -> None:
+    """URPL Art. 64: 5-10 % of the construction cost (200,000 in the report): 10,000-20,000."""
+    P.to_decision(drv, "correctable", fine=25000)
+    base = {**P.DECISION, "decided_on": "2026-02-10", "compliance_days": 10}
+    base["penalty"] = "限期改正并处罚款"
+    for fine in (9999.0, 20000.5, 25000.0):
+        refusal = refused(drv, "penalty_decision", {**base, "fine_amount": fine}, "URPL Art. 64")
+        assert "百分之五以上百分之十以下" in refusal.reason
+    drv.do("penalty_decision", {**base, "fine_amount": 20000})
+    assert drv.data()["fine_amount"] == 20000
+
+
+def test_a_land_law_fine_is_counted_per_square_metre(drv: Driver) -> None:
+    """LAL Art. 77 with 实施条例 Art. 57: 100-1,000 yuan per m² occupied (45 m²: 4,500-45,000)."""
+    P.file_case(drv, legal_basis="LAL77")
+    P.investigate(drv, on="2026-02-10")
+    P.report(drv, "not_correctable")  # LAL Art. 77: 限期拆除, and a fine may be added
+    P.legal_review(drv)
+    P.advance_notice(drv, "2026-02-10", 50000)
+    P.serve(drv, "2026-02-10")
+    P.respond(drv, waived=True)
+    element = drv.ready()[0]
+    base = {**P.DECISION, "decided_on": "2026-02-10", "compliance_days": 30}
+    refusal = refused(drv, element, {**base, "fine_amount": 50000}, "土地管理法实施条例 Art. 57")
+    assert "4500.00–45000.00" in refusal.reason
+    refused(drv, element, {**base, "fine_amount": 4000}, "土地管理法实施条例 Art. 57")
+    drv.do(element, {**base, "fine_amount": 45000})
+    assert drv.data()["fine_amount"] == 45000
