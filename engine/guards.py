@@ -390,8 +390,8 @@ def public_notice_guard(
     last = cal.last_day(notice_at, period)
     if demolition_date is not None and demolition_date <= last:
         zh = (
-            f"拟拆除日期 {demolition_date.isoformat()} 须在公告限期（{period}，至 {last.isoformat()}）"
-            f"届满之后"
+            f"拟拆除日期 {demolition_date.isoformat()} "
+            f"须在公告限期（{period}，至 {last.isoformat()}）届满之后"
         )
         en = f"the demolition date must follow the notice period ({period}, to {last.isoformat()})"
         return _no(rule, "ACL Art. 44", zh, en)
