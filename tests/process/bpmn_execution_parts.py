@@ -4,7 +4,7 @@ court enforcement and fine collection. See generate.py."""
 from __future__ import annotations
 
 from tests.process.bpmn_builder import Process
-from tests.process.bpmn_common import COURT, OFFICER, flag_on_timeout
+from tests.process.bpmn_common import OFFICER, flag_on_timeout
 
 
 def service() -> Process:
@@ -194,8 +194,11 @@ def deferral() -> Process:
 
 def court_enforcement() -> Process:
     """申请人民法院强制执行 (ACL Arts. 53-57): apply within 3 M after the remedy windows lapse; the
-    court accepts within 5 WD and rules within 7 WD (both ≤ 10 days, so working days, Art. 69)."""
-    p = Process("court_enforcement", "申请法院强制执行 Court enforcement", [OFFICER, COURT])
+    court accepts within 5 WD and rules within 7 WD (both ≤ 10 days, so working days, Art. 69).
+
+    The court is not a user of the agency's system: officers record its acts (受理, 裁定) with the
+    court's documents as evidence, and the court's own deadlines are tracked for them."""
+    p = Process("court_enforcement", "申请法院强制执行 Court enforcement", [OFFICER])
     p.start("court_start", "开始 Start", OFFICER)
     p.script(
         "court_init",
@@ -226,8 +229,8 @@ def court_enforcement() -> Process:
     flag_on_timeout(p, "court_application_deadline", "court_application_late")
     p.user(
         "court_acceptance",
-        "法院受理 Court accepts",
-        COURT,
+        "记录法院受理 Record the court's acceptance",
+        OFFICER,
         form="court_acceptance.json",
         stage="litigation",
         docs="受理通知书",
@@ -244,11 +247,11 @@ def court_enforcement() -> Process:
         holder="court",
     )
     flag_on_timeout(p, "court_acceptance_deadline", "court_acceptance_late")
-    p.xor("gw_court_accepted", "受理? Accepted?", COURT)
+    p.xor("gw_court_accepted", "受理? Accepted?", OFFICER)
     p.user(
         "court_ruling_task",
-        "法院裁定 Court ruling",
-        COURT,
+        "记录法院裁定 Record the court's ruling",
+        OFFICER,
         form="court_ruling.json",
         stage="litigation",
         docs="执行裁定书",
@@ -265,9 +268,11 @@ def court_enforcement() -> Process:
         holder="court",
     )
     flag_on_timeout(p, "court_ruling_deadline", "court_ruling_late")
-    p.script("court_not_accepted", "不予受理 Not accepted", COURT, "court_ruling = 'not_accepted'")
-    p.end("court_done", "裁定作出 Ruled", COURT)
-    p.end("court_rejected", "不予受理 Rejected", COURT)
+    p.script(
+        "court_not_accepted", "不予受理 Not accepted", OFFICER, "court_ruling = 'not_accepted'"
+    )
+    p.end("court_done", "裁定作出 Ruled", OFFICER)
+    p.end("court_rejected", "不予受理 Rejected", OFFICER)
     p.chain(
         "court_start", "court_init", "court_application", "court_acceptance", "gw_court_accepted"
     )

@@ -192,7 +192,8 @@ def test_unpaid_fine_goes_to_the_court_after_the_remedy_windows(deep_drv: Driver
     assert (case.data["outcome"], case.data["fine_status"]) == ("corrected", "court_enforce")
     assert drv.documents()[-3:] == ["强制执行申请书", "受理通知书", "执行裁定书"]
     actors = {e.element_id: e.actor for e in drv.trail() if e.action == "task_completed"}
-    assert (actors["court_acceptance"], actors["court_ruling_task"]) == ("court1", "court1")
+    # The court is not a user of the agency's system: an officer records its acts (issue 9.14).
+    assert (actors["court_acceptance"], actors["court_ruling_task"]) == ("officer1", "officer1")
     assert drv.stage_path() == [
         *P.PREFIX,
         "compliance_period",
