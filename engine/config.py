@@ -98,6 +98,9 @@ class PathSettings(BaseModel):
     forms_dir: Path = Path("forms")
 
 
+    # CPL Art. 85 (在途时间): a review or lawsuit mailed on the last day is in time; coercion
+    # waits this many calendar days after the windows for it to arrive.
+    postal_days: int = Field(default=5, ge=0, le=30)
 class Settings(BaseSettings):
     """The whole configuration. Flat API.md names are mapped onto the nested blocks."""
 

@@ -52,6 +52,9 @@ class ExecutionFacts:
     legal_basis: str = "URPL64"
     public_notice_period: str = "10 CD"
     demand_period: str = "10 WD"
+    # CPL Art. 85: an application mailed before a period ends is in time; coercion waits this
+    # many calendar days after the review and lawsuit windows for one still in the post.
+    postal_days: int = 0
 
     def __post_init__(self) -> None:
         if self.legal_basis not in LEGAL_BASES:
@@ -123,6 +126,15 @@ def execution_guard(f: ExecutionFacts, cal: StatutoryCalendar) -> Refusal | None
     if at < end:
         article = "LAL Art. 83" if f.legal_basis.startswith("LAL") else "ALL Art. 46"
         return running(article, "起诉期限", "the lawsuit window", end)
+    if f.postal_days > 0:
+        latest = max(
+            end, review_window_end(served, cal, remedy_rights_stated=f.remedy_rights_stated)
+        )
+        mailed = latest + timedelta(days=f.postal_days)
+        if at < mailed:
+            zh = f"复议、起诉期满后的在途期间（{f.postal_days}日）尚未届满（至 {_last(mailed)}）"
+            en = f"a filing mailed in time may still be in the post until {_last(mailed)}"
+            return _refuse("CPL Art. 85", zh, en, mailed)
     if f.review_pending or f.lawsuit_pending:
         zh, en = ("复议", "review") if f.review_pending else ("诉讼", "lawsuit")
         zh = f"当事人已申请{zh}，终结前不得强制拆除"
@@ -205,6 +217,34 @@ def provisional_deadline_guard(
             zh = f"{year}年国务院放假安排尚未载入，无法确定执行日是否为法定节假日"
             en = f"the holiday schedule for {year} is not loaded: the day may be a rest day"
             return _no("provisional_calendar", "ACL Art. 43(1)", zh, en)
+    return None
+
+
+# What a remedy result is, and the period the party still has after it.
+RESULT_PERIODS = {
+    # ALL Art. 45: sue within 15 days of receiving the review decision.
+    "review_decision": ("15 CD", "ALL Art. 45", "复议决定送达后的起诉期限", "the period to sue"),
+    # ALL Art. 85: appeal a first-instance judgment within 15 days of its service.
+    "first_instance_judgment": ("15 CD", "ALL Art. 85", "一审判决的上诉期限", "the appeal period"),
+}
+RESULT_KINDS = frozenset({*RESULT_PERIODS, "final_judgment"})
+
+
+def remedy_result_guard(
+    *, kind: str | None, received_on: date | None, at: datetime, cal: StatutoryCalendar
+) -> Refusal | None:
+    """A review decision or a first-instance judgment is not the end: the party may still sue
+    or appeal, and coercion waits for that period (plus nothing else: a new filing makes the
+    remedy pending again). A final judgment, or a result that does not say what it is (the
+    wave-1 message), ends the wait."""
+    if kind not in RESULT_PERIODS or received_on is None:
+        return None
+    period, article, zh, en = RESULT_PERIODS[kind]
+    end = cal.deadline(received_on, period)
+    if parse_instant(at) < end:
+        return _refuse(
+            article, f"{zh}尚未届满（至 {_last(end)}）", f"{en} runs until {_last(end)}", end
+        )
     return None
 
 

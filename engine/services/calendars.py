@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -44,13 +44,25 @@ _FIXED: tuple[tuple[int, int, str], ...] = (
 class CalendarBook:
     """The calendar in force for this process, kept in step with `holiday_years`."""
 
-    def __init__(self, base: StatutoryCalendar, runtime: ProcessRuntime, ttl: float) -> None:
+    def __init__(
+        self,
+        base: StatutoryCalendar,
+        runtime: ProcessRuntime | Callable[[], ProcessRuntime],
+        ttl: float,
+    ) -> None:
         self.base = base
-        self.runtime = runtime
+        # The context's runtime may be swapped after construction (tests share one): read it
+        # through a getter so the calendar lands on the runtime that runs the steps.
+        self._runtime = runtime
         self.ttl = ttl
         self._signature: tuple[int, str] | None = None
         self._checked = float("-inf")
+        self._applied_to: ProcessRuntime | None = None
         self._lock = threading.Lock()
+
+    @property
+    def runtime(self) -> ProcessRuntime:
+        return self._runtime() if callable(self._runtime) else self._runtime
 
     @property
     def current(self) -> StatutoryCalendar:
@@ -58,16 +70,19 @@ class CalendarBook:
 
     def refresh(self, uow: UnitOfWork, *, force: bool = False) -> StatutoryCalendar:
         """The calendar in force, re-read from the database if a year was loaded since."""
-        if not force and time.monotonic() - self._checked < self.ttl:
+        fresh = time.monotonic() - self._checked < self.ttl
+        if not force and fresh and self.runtime is self._applied_to:
             return self.runtime.calendar
         signature = uow.calendar.signature()
         with self._lock:
             self._checked = time.monotonic()
-            if signature != self._signature:
-                self.runtime.calendar = self.base.with_years(
+            runtime = self.runtime
+            if signature != self._signature or runtime is not self._applied_to:
+                runtime.calendar = self.base.with_years(
                     {row.year: _days(row) for row in uow.calendar.all()}
                 )
                 self._signature = signature
+                self._applied_to = runtime
         return self.runtime.calendar
 
 

@@ -60,7 +60,7 @@ class EngineContext:
             from engine.services.calendars import CalendarBook
 
             ttl = self.settings.calendar.refresh_seconds
-            self.calendars = CalendarBook(self.runtime.calendar, self.runtime, ttl)
+            self.calendars = CalendarBook(self.runtime.calendar, lambda: self.runtime, ttl)
 
     def commit(self, uow: UnitOfWork) -> None:
         uow.flush()

@@ -54,6 +54,23 @@ def _pending_remedies(events: Sequence[AuditEvent]) -> tuple[bool, bool]:
     return pending["review"], pending["lawsuit"]
 
 
+def _last_result(events: Sequence[AuditEvent]) -> tuple[str | None, date | None]:
+    """(kind, received on) of the latest remedy result not followed by a new filing."""
+    kind: str | None = None
+    received: date | None = None
+    for e in events:
+        if e.action != "message_received":
+            continue
+        name = e.data.get("message")
+        if name in REMEDY_FILED:
+            kind, received = None, None
+        elif name == "remedy_result":
+            payload = e.data.get("payload") or {}
+            kind = payload.get("kind") if isinstance(payload.get("kind"), str) else None
+            received = _date(payload.get("received_on")) or parse_instant(e.at).date()
+    return kind, received
+
+
 def _investigators(events: Sequence[AuditEvent]) -> set[str]:
     """Officers who did investigation-stage work (a head approving a step of the
     investigation, e.g. evidence preservation, does not become an investigator)."""
@@ -255,6 +272,21 @@ def refusal_for_completion(
         if refusal is not None:
             return refusal
 
+    if task.element_id == "court_application":
+        review_pending, lawsuit_pending = _pending_remedies(trail())
+        if review_pending or lawsuit_pending:
+            zh, en = ("复议", "review") if review_pending else ("诉讼", "lawsuit")
+            return guards.Refusal(
+                "ACL Art. 53",
+                "execution",
+                f"当事人已申请{zh}，终结前不得申请法院强制执行 / a {en} is pending; the "
+                "court application waits for its result",
+            )
+        kind, received = _last_result(trail())
+        refusal = guards.remedy_result_guard(kind=kind, received_on=received, at=now, cal=cal)
+        if refusal is not None:
+            return refusal
+
     if task.stage in COERCIVE_STAGES:
         at_value = data.get("demolition_at") or merged.get("demolition_at")
         at = parse_instant(at_value) if at_value else now
@@ -278,6 +310,10 @@ def refusal_for_completion(
         if refusal is not None:
             return refusal
         review_pending, lawsuit_pending = _pending_remedies(trail())
+        kind, received = _last_result(trail())
+        refusal = guards.remedy_result_guard(kind=kind, received_on=received, at=at, cal=cal)
+        if refusal is not None:
+            return refusal
         legal_basis = str(merged.get("legal_basis") or "URPL64")
         facts = guards.ExecutionFacts(
             # The demolition's own time: a backdated record inside a remedy window is as
@@ -295,6 +331,7 @@ def refusal_for_completion(
             legal_basis=legal_basis if legal_basis in guards.LEGAL_BASES else "URPL64",
             public_notice_period=legal.public_notice_period,
             demand_period=legal.demand_period,
+            postal_days=legal.postal_days,
         )
         return guards.execution_guard(facts, cal)
     return None

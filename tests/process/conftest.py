@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -36,12 +37,14 @@ FORMS = ROOT / "forms"
 HOLIDAYS = Path(__file__).with_name("holidays_test_2027_2029.json")
 
 
-def _settings(path: Path, **legal: str) -> Settings:
+def _settings(path: Path, **legal: Any) -> Settings:
+    """The process tests' engine. Mail days after the remedy windows (CPL Art. 85, default 5)
+    are off here so that the dates of the other rules stay readable; test_legal_fidelity turns
+    them on with `local_driver(postal_days=5)`."""
     settings = Settings(
         database_url=f"sqlite:///{path}", forms_dir=FORMS, secret_key="t", holidays_file=HOLIDAYS
     )
-    if legal:
-        settings.legal = LegalSettings(**legal)
+    settings.legal = LegalSettings(**{"postal_days": 0, **legal})
     return settings
 
 
@@ -116,7 +119,7 @@ def local_driver(
     statement period is longer: `local_driver(statement_period="8 WD")`."""
     apps: list[App] = []
 
-    def make(**legal: str) -> Driver:
+    def make(**legal: Any) -> Driver:
         path = tmp_path / f"local{len(apps)}.db"
         shutil.copy(deployed_template.path, path)
         clock = FixedClock(start_at)

@@ -8,11 +8,17 @@ enforcement decision and its service Tue 03-10.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from tests.process import paths as P
 from tests.process.driver import Driver, at
-from tests.process.test_guards_in_process import refused
+from tests.process.test_guards_in_process import (
+    demolished,
+    demolition,
+    refused,
+    to_forced_demolition,
+)
 
 
 def to_enforcement_decision(drv: Driver) -> None:
@@ -112,3 +118,72 @@ def test_a_land_law_fine_is_counted_per_square_metre(drv: Driver) -> None:
     refused(drv, element, {**base, "fine_amount": 4000}, "土地管理法实施条例 Art. 57")
     drv.do(element, {**base, "fine_amount": 45000})
     assert drv.data()["fine_amount"] == 45000
+
+
+def test_coercion_waits_for_a_review_or_lawsuit_still_in_the_post(
+    local_driver: Callable[..., Driver],
+) -> None:
+    """CPL Art. 85 and SPC ALL interpretation Art. 48: a filing mailed before the period ends
+    is in time. With 5 mail days (the default setting), the forced demolition offered when the
+    lawsuit window lapses (6 M from Wed 02-25 -> Tue 08-25, 08-26 00:00) waits to 08-31."""
+    drv = local_driver(postal_days=5)
+    to_forced_demolition(drv)
+    drv.go(at("2026-08-28 10:00"))  # Fri
+    refusal = refused(
+        drv, "forced_demolition", demolition("2026-08-28T10:00:00+08:00"), "CPL Art. 85"
+    )
+    assert "2026-08-30" in refusal.reason
+    drv.go(at("2026-08-31 09:00"))  # Mon
+    demolished(drv, "2026-08-31T09:00:00+08:00")
+
+
+def _to_litigation(drv: Driver) -> None:
+    """The forced demolition is offered; the party sues on Wed 08-26 and the agency replies."""
+    to_forced_demolition(drv)
+    drv.go(at("2026-08-26 09:00"))
+    drv.send("lawsuit_filed", {"filed_on": "2026-08-26", "court": "区人民法院"})
+    drv.do("litigation_reply", {"reply_kind": "lawsuit_defence", "replied_on": "2026-08-26"})
+
+
+def test_a_first_instance_judgment_leaves_the_appeal_period(drv: Driver) -> None:
+    """ALL Art. 85: a first-instance judgment is final only when the 15-day appeal period from
+    its service lapses. Received Mon 09-07 -> Tue 09-22 -> coercion from 09-23."""
+    _to_litigation(drv)
+    drv.go(at("2026-09-08 09:00"))
+    drv.send(
+        "remedy_result",
+        {"outcome": "upheld", "kind": "first_instance_judgment", "received_on": "2026-09-07"},
+    )
+    assert drv.ready() == ["forced_demolition"]
+    refusal = refused(
+        drv, "forced_demolition", demolition("2026-09-08T09:00:00+08:00"), "ALL Art. 85"
+    )
+    assert "2026-09-22" in refusal.reason
+    drv.go(at("2026-09-23 09:00"))
+    demolished(drv, "2026-09-23T09:00:00+08:00")
+
+
+def test_after_a_review_decision_the_party_may_still_sue(drv: Driver) -> None:
+    """ALL Art. 45: 15 days to sue from receiving the review decision (received Tue 09-01 ->
+    Wed 09-16); a lawsuit filed in that time makes the remedy pending again."""
+    to_forced_demolition(drv)
+    drv.go(at("2026-08-26 09:00"))
+    drv.send("review_filed", {"filed_on": "2026-08-26"})
+    drv.do("litigation_reply", {"reply_kind": "review_reply", "replied_on": "2026-08-26"})
+    drv.go(at("2026-09-02 09:00"))
+    drv.send(
+        "remedy_result",
+        {"outcome": "upheld", "kind": "review_decision", "received_on": "2026-09-01"},
+    )
+    assert drv.ready() == ["forced_demolition"]
+    refusal = refused(
+        drv, "forced_demolition", demolition("2026-09-02T09:00:00+08:00"), "ALL Art. 45"
+    )
+    assert "2026-09-16" in refusal.reason
+    drv.go(at("2026-09-10 09:00"))
+    drv.send("lawsuit_filed", {"filed_on": "2026-09-10", "court": "区人民法院"})
+    assert drv.ready() == ["litigation_reply"]  # pending again: no demolition offered
+    drv.do("litigation_reply", {"reply_kind": "lawsuit_defence", "replied_on": "2026-09-10"})
+    drv.go(at("2026-10-09 09:00"))  # Fri, before the monthly follow-up (due 10-11 00:00)
+    drv.send("remedy_result", {"outcome": "upheld", "kind": "final_judgment"})
+    demolished(drv, "2026-10-09T09:00:00+08:00")
