@@ -37,7 +37,7 @@ def build(settings: Settings | None = None, clock: Clock | None = None) -> App:
     ctx = EngineContext(
         settings=settings,
         clock=clock,
-        runtime=ProcessRuntime(calendar, settings.legal.periods()),
+        runtime=ProcessRuntime(calendar, settings.legal.parameters()),
         forms=FormCatalog(settings.paths.forms_dir),
         uow=UnitOfWorkFactory(engine),
     )

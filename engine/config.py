@@ -89,6 +89,9 @@ class LegalSettings(BaseModel):
 
 
 class WorkerSettings(BaseModel):
+    # URPL Art. 68: the county government orders (责成) the demolition; 北京 Arts. 74, 78
+    # empower the agency directly (set False there).
+    government_order_required: bool = True
     interval_seconds: float = Field(default=5.0, gt=0)
     batch_size: int = Field(default=100, ge=1)
 
@@ -98,9 +101,11 @@ class PathSettings(BaseModel):
     forms_dir: Path = Path("forms")
 
 
-    # CPL Art. 85 (在途时间): a review or lawsuit mailed on the last day is in time; coercion
-    # waits this many calendar days after the windows for it to arrive.
-    postal_days: int = Field(default=5, ge=0, le=30)
+    # CPL Art. 85 / SPC ALL interpretation Art. 48 (在途时间): a review or lawsuit mailed on the
+    # last day is in time, so coercion can wait this many calendar days after the windows for
+    # it to arrive. No statute fixes the number: 0 keeps the first lawful day; a city that
+    # serves by post sets e.g. 5 (QINGWEI_LEGAL__POSTAL_DAYS).
+    postal_days: int = Field(default=0, ge=0, le=30)
 class Settings(BaseSettings):
     """The whole configuration. Flat API.md names are mapped onto the nested blocks."""
 
@@ -109,6 +114,10 @@ class Settings(BaseSettings):
     )
 
     database: DatabaseSettings = DatabaseSettings()
+    def parameters(self) -> dict[str, object]:
+        """Every local setting, as BPMN scripts read them with local("name")."""
+        return dict(self.model_dump())
+
     security: SecuritySettings = SecuritySettings()
     clock: ClockSettings = ClockSettings()
     calendar: CalendarSettings = CalendarSettings()

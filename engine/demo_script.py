@@ -71,6 +71,7 @@ STEP_BASIS: dict[str, str] = {
     "party_response": "APL Art. 45, 64",
     "demolition_decision": "URPL Art. 64; APL Art. 59",
     "demand": "ACL Art. 35",
+    "government_order": "URPL Art. 68",
     "enforcement_decision": "ACL Art. 37",
     "public_notice": "ACL Art. 44",
     "forced_demolition": "ACL Art. 44; URPL Art. 68",
@@ -227,6 +228,15 @@ def demand(day: str) -> dict[str, Any]:
     }
 
 
+def government_order(day: str) -> dict[str, Any]:
+    return {
+        "government_ordered_now": True,
+        "order_no": "某政责〔2026〕1号",
+        "ordered_on": day,
+        "responsible_department": "区城管执法局",
+    }
+
+
 def enforcement_decision(day: str) -> dict[str, Any]:
     return {
         "decided_on": day,
@@ -309,6 +319,8 @@ def forced_demolition_path() -> list[Step]:
         # Served Tue 03-10: 10 WD (11, 12, 13, 16 .. 20, 23, 24) -> due 03-25 00:00 (ACL Art. 35).
         Do("serve_document", served("2026-03-10"), at=at("2026-03-10 10:00")),
         Wait(at("2026-03-25 00:00"), fires=("demand_period",)),
+        # URPL Art. 68: the county government orders the demolition (责成).
+        Do("government_order", government_order("2026-03-25"), at=at("2026-03-25 08:30")),
         Do("enforcement_decision", enforcement_decision("2026-03-25"), at=at("2026-03-25 09:00")),
         Do("serve_document", served("2026-03-25"), at=at("2026-03-25 10:00")),
         # Posted Wed 03-25: 10 CD -> Sat 04-04, Qingming to Mon 04-06 -> Tue 04-07 -> due 04-08.

@@ -29,7 +29,7 @@ def _check(
             definition,
             form_exists=ctx.forms.exists,
             known_lanes=LANE_ROLES,
-            local_parameters=ctx.settings.legal.periods(),
+            local_parameters=ctx.settings.legal.parameters(),
         )
         errors.extend(str(i) for i in issues)
     return definitions, errors

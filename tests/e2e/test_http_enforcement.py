@@ -66,6 +66,9 @@ class Steps:
     def do(self, element_id: str, data: dict[str, Any] | None = None) -> None:
         self.drv.do(element_id, dict(data or {}))
 
+    def ready(self) -> list[str]:
+        return self.drv.ready()
+
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
@@ -223,7 +226,7 @@ def test_forced_demolition_path_over_http(api: Api) -> None:
 
     # ---- enforcement decision and public notice, Wed 03-25 ------------------------------------
     drv.wait_until("demand_period")
-    assert drv.ready() == ["enforcement_decision"]
+    assert drv.ready() == ["government_order"]  # URPL Art. 68: the government orders it
     drv.go(at("2026-03-25 09:00"))
     P.enforcement_decision(steps, "2026-03-25")
     # Service within 7 WD from Wed 03-25: 26, 27, 30, 31, Apr 1, 2, 3 -> due 04-04 00:00.
@@ -347,6 +350,7 @@ def test_forced_demolition_path_over_http(api: Api) -> None:
         "送达回证",
         "催告书",
         "送达回证",
+        "责成通知",
         "强制执行决定书",
         "送达回证",
         "强制拆除公告",

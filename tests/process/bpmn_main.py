@@ -290,7 +290,18 @@ remedy_pending = False
 try:
     enforcement_decision_issuer
 except NameError:
-    enforcement_decision_issuer = 'government' if legal_basis == 'URPL65' else 'agency'
+    # URPL Art. 65: the township government decides; otherwise the city's setting (local).
+    enforcement_decision_issuer = (
+        'government' if legal_basis == 'URPL65' else local("enforcement_decision_issuer")
+    )
+try:
+    government_order_required
+except NameError:
+    # URPL Art. 68: the county government 责成 the departments to demolish (上海 Art. 10,
+    # 浙江 Art. 16); only where a local regulation empowers the agency directly (北京 Arts.
+    # 74, 78) does the setting turn the step off.
+    government_order_required = local("government_order_required")
+    government_ordered = False
 # A decision changed on review starts over: the old execution facts must not travel into the
 # parallel fine branch (whose data is written back into the case when it ends).
 try:

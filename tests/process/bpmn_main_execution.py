@@ -296,6 +296,21 @@ def execution_track(p: Process) -> None:
         p, "wait_court_demand", "催告期 Demand period (court route)", "cd", "court_demand_period"
     )
     p.script("court_demand_lapsed", "催告期满 Demand lapsed", OFFICER, "phase = 'remedy_wait'")
+    p.xor("gw_order_needed", "须政府责成? Government order needed?", OFFICER)
+    p.user(
+        "government_order",
+        "责成强制拆除 Government order to demolish",
+        GOV,
+        form="government_order.json",
+        stage="enforcement_decision",
+        docs="责成通知",
+        basis="URPL Art. 68; 上海 Art. 10; 浙江 Art. 16",
+    )
+    p.xor("gw_ordered", "责成? Ordered?", GOV)
+    p.script("record_order", "已责成 Ordered", GOV, "government_ordered = True")
+    p.script(
+        "outcome_order_refused", "未予责成 Not ordered", GOV, "outcome = 'government_declined'"
+    )
     p.xor("gw_issuer", "作出机关 Who decides", OFFICER)
     p.user(
         "enforcement_decision",
@@ -445,7 +460,18 @@ def execution_track(p: Process) -> None:
     p.flow("router", "wait_correction", "phase == 'compliance' and classification == 'correctable'")
     p.flow("router", "wait_compliance", "phase == 'compliance' and classification != 'correctable'")
     p.flow("router", "demand", "phase == 'demand'")
-    p.flow("router", "gw_issuer", "phase == 'enforcement_decision'")
+    p.flow("router", "gw_order_needed", "phase == 'enforcement_decision'")
+    p.flow(
+        "gw_order_needed",
+        "government_order",
+        "government_order_required and not government_ordered",
+    )
+    p.flow("gw_order_needed", "gw_issuer", default=True)
+    p.flow("government_order", "gw_ordered")
+    p.flow("gw_ordered", "record_order", "government_ordered_now")
+    p.flow("gw_ordered", "outcome_order_refused", default=True)
+    p.flow("record_order", "gw_issuer")
+    p.flow("outcome_order_refused", "gw_track_done")
     p.flow("router", "wait_public_notice", "phase == 'public_notice'")
     p.flow("router", "prepare_remedy_wait", default=True)
     p.flow("compliance_deadline", "compliance_lapsed")

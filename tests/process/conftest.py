@@ -38,9 +38,8 @@ HOLIDAYS = Path(__file__).with_name("holidays_test_2027_2029.json")
 
 
 def _settings(path: Path, **legal: Any) -> Settings:
-    """The process tests' engine. Mail days after the remedy windows (CPL Art. 85, default 5)
-    are off here so that the dates of the other rules stay readable; test_legal_fidelity turns
-    them on with `local_driver(postal_days=5)`."""
+    """The process tests' engine (mail days after the remedy windows, CPL Art. 85, off as by
+    default; test_legal_fidelity turns them on with `local_driver(postal_days=5)`)."""
     settings = Settings(
         database_url=f"sqlite:///{path}", forms_dir=FORMS, secret_key="t", holidays_file=HOLIDAYS
     )

@@ -205,6 +205,20 @@ EXECUTION_FORMS: dict[str, dict[str, Any]] = {
         ],
         [when("defer", True, ["defer_reason"])],
     ),
+    "government_order.json": form(
+        "责成强制拆除",
+        "The county government orders the departments to demolish (URPL Art. 68 责成); the "
+        "agency acts on the order.",
+        {
+            "government_ordered_now": flag("责成拆除", "The government orders the demolition."),
+            "order_no": name("责成文号", "Number of the government's order."),
+            "ordered_on": day("责成日期", "Date of the order."),
+            "responsible_department": name("责成部门", "Department ordered to act."),
+            "opinion": OPINION,
+        },
+        ["government_ordered_now", "ordered_on"],
+        [when("government_ordered_now", True, ["order_no", "responsible_department"])],
+    ),
     "deferral_approval.json": form(
         "中止执行审批",
         "The government approves the deferral, filed on record (备案).",

@@ -215,9 +215,23 @@ def demand(drv: Driver, on: str, **extra: Any) -> None:
     )
 
 
+GOVERNMENT_ORDER = {
+    "government_ordered_now": True,
+    "order_no": "某政责〔2026〕1号",
+    "responsible_department": "区城管执法局",
+}
+
+
+def government_order(drv: Driver, on: str) -> None:
+    """URPL Art. 68: the county government orders (责成) the demolition."""
+    drv.do("government_order", {**GOVERNMENT_ORDER, "ordered_on": on})
+
+
 def enforcement_decision(
     drv: Driver, on: str, element: str = "enforcement_decision", **extra: Any
 ) -> None:
+    if "government_order" in drv.ready():
+        government_order(drv, on)
     drv.do(
         element,
         {

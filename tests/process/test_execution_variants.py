@@ -84,7 +84,8 @@ def test_assisted_demolition_by_agreement_and_rebuilt_found(drv: Driver) -> None
 
 def test_breached_agreement_resumes_at_the_demand_and_government_decides(drv: Driver) -> None:
     _to_enforcement_decision(drv)
-    assert drv.ready() == ["enforcement_decision"]
+    # URPL Art. 68: the county government orders the demolition first (责成).
+    assert drv.ready() == ["government_order"]
     P.enforcement_decision(drv, "2026-03-11")
     P.serve(drv, "2026-03-11")
     P.public_notice(drv, "2026-03-11")
@@ -146,6 +147,7 @@ def test_breached_agreement_resumes_at_the_demand_and_government_decides(drv: Dr
         "送达回证",
         "催告书",
         "送达回证",
+        "责成通知",
         "强制执行决定书",
         "送达回证",
         "强制拆除公告",
@@ -224,6 +226,7 @@ def test_deferral_resumed_then_holiday_guard_then_forced_demolition(deep_drv: Dr
         "送达回证",
         "催告书",
         "送达回证",
+        "责成通知",
         "强制执行决定书",
         "中止执行决定书",
         "中止执行复查记录",
@@ -290,6 +293,7 @@ def test_three_years_deferred_without_harm_ends_enforcement(drv: Driver) -> None
         "送达回证",
         "催告书",
         "送达回证",
+        "责成通知",
         "强制执行决定书",
         "中止执行决定书",
         "中止执行复查记录",

@@ -21,7 +21,7 @@ from tests.process.test_guards_in_process import (
 )
 
 
-def to_enforcement_decision(drv: Driver) -> None:
+def to_enforcement_decision(drv: Driver, *, order: bool = True) -> None:
     P.to_decision(drv)
     P.decide(drv, "demolition_decision", on="2026-02-10", days=3)
     P.serve(drv, "2026-02-10")
@@ -31,7 +31,10 @@ def to_enforcement_decision(drv: Driver) -> None:
     P.serve(drv, "2026-02-24")
     drv.wait_until("demand_period")
     drv.go(at("2026-03-10 09:00"))
-    assert drv.ready() == ["enforcement_decision"]
+    assert drv.ready() == ["government_order"]
+    if order:
+        P.government_order(drv, "2026-03-10")
+        assert drv.ready() == ["enforcement_decision"]
 
 
 def notice(on: str, demolition: str, belongings: str) -> dict[str, Any]:
@@ -124,7 +127,7 @@ def test_coercion_waits_for_a_review_or_lawsuit_still_in_the_post(
     local_driver: Callable[..., Driver],
 ) -> None:
     """CPL Art. 85 and SPC ALL interpretation Art. 48: a filing mailed before the period ends
-    is in time. With 5 mail days (the default setting), the forced demolition offered when the
+    is in time. With 5 mail days (a city's setting), the forced demolition offered when the
     lawsuit window lapses (6 M from Wed 02-25 -> Tue 08-25, 08-26 00:00) waits to 08-31."""
     drv = local_driver(postal_days=5)
     to_forced_demolition(drv)
@@ -187,3 +190,27 @@ def test_after_a_review_decision_the_party_may_still_sue(drv: Driver) -> None:
     drv.go(at("2026-10-09 09:00"))  # Fri, before the monthly follow-up (due 10-11 00:00)
     drv.send("remedy_result", {"outcome": "upheld", "kind": "final_judgment"})
     demolished(drv, "2026-10-09T09:00:00+08:00")
+
+
+def test_the_government_orders_the_demolition_unless_the_city_empowers_the_agency(
+    drv: Driver, local_driver: Callable[..., Driver]
+) -> None:
+    """URPL Art. 68: the county government 责成 the departments to demolish (上海 Art. 10,
+    浙江 Art. 16): by default the case waits for the government's order, and a refusal ends
+    the enforcement track. Where a local rule empowers the agency (北京 Arts. 74, 78) the
+    setting turns the step off."""
+    to_enforcement_decision(drv, order=False)
+    drv.do("government_order", {"government_ordered_now": False, "ordered_on": "2026-03-10"})
+    assert drv.data()["outcome"] == "government_declined"
+    assert "enforcement_decision" not in drv.ready()
+
+    beijing = local_driver(government_order_required=False)
+    P.to_decision(beijing)
+    P.decide(beijing, "demolition_decision", on="2026-02-10", days=3)
+    P.serve(beijing, "2026-02-10")
+    beijing.wait_until("compliance_deadline")
+    beijing.go(at("2026-02-24 09:00"))
+    P.demand(beijing, "2026-02-24")
+    P.serve(beijing, "2026-02-24")
+    beijing.wait_until("demand_period")
+    assert beijing.ready() == ["enforcement_decision"]

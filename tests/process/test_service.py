@@ -203,6 +203,7 @@ def test_party_unknown_decision_by_public_notice_then_forced_demolition(drv: Dri
         "催告书",
         "送达回证",
         "送达公告",
+        "责成通知",
         "强制执行决定书",
         "送达回证",
         "送达公告",
