@@ -15,6 +15,7 @@ from engine.errors import (
     DeploymentRejected,
     DutyConflict,
     GuardRefused,
+    LoginLocked,
     NotFound,
     PermissionDenied,
     ProcessFault,
@@ -34,6 +35,7 @@ TITLES = {
     415: "Unsupported Media Type",
     413: "Payload Too Large",
     422: "Unprocessable Content",
+    429: "Too Many Requests",
     500: "Internal Server Error",
 }
 
@@ -89,6 +91,13 @@ def _domain(_: Request, exc: Exception) -> JSONResponse:
             type_="/problems/segregation-of-duties",
             article=exc.article,
             rule=exc.rule,
+        )
+    if isinstance(exc, LoginLocked):
+        return problem(
+            429,
+            str(exc),
+            type_="/problems/login-locked",
+            headers={"Retry-After": str(exc.retry_after)},
         )
     if isinstance(exc, NotFound):
         return problem(404, str(exc), type_="/problems/not-found")

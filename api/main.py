@@ -8,7 +8,17 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from api import errors, web
-from api.routes import admin, auth, calendar, cases, ledger, processes, system_audit, tasks
+from api.routes import (
+    admin,
+    auth,
+    calendar,
+    cases,
+    ledger,
+    processes,
+    system_audit,
+    tasks,
+    users,
+)
 from api.schemas.common import Problem
 from engine.bootstrap import App, build
 from engine.config import Settings
@@ -25,7 +35,7 @@ def create_app(engine_app: App | None = None) -> FastAPI:
     )
     app.state.qingwei = qw
     errors.install(app)
-    for module in (auth, processes, cases, tasks, ledger, admin, calendar, system_audit):
+    for module in (auth, processes, cases, tasks, ledger, admin, calendar, system_audit, users):
         app.include_router(module.router, prefix=API_PREFIX)
     web.install(app, api_prefix=API_PREFIX)  # the web pages; after the API routes
     app.openapi = lambda: _openapi_with_problems(app)  # type: ignore[method-assign]

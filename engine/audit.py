@@ -10,9 +10,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from engine.store.models import AuditCheckpoint, AuditEvent, Case, SystemAuditEvent
@@ -226,8 +228,101 @@ def make_checkpoint(uow: UnitOfWork, *, secret: str, at: datetime) -> AuditCheck
     return uow.audit.add_checkpoint(row)
 
 
+@dataclass(frozen=True)
+class ExportedCheckpoint:
+    """A checkpoint as appended to the export file (outside the database)."""
+
+    id: int
+    at: datetime
+    heads: dict[str, Any]
+    signature: str
+
+    def line(self) -> str:
+        return (
+            json.dumps(
+                {
+                    "id": self.id,
+                    "at": _instant(self.at),
+                    "heads": self.heads,
+                    "signature": self.signature,
+                },
+                sort_keys=True,
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
+
+
+def export_checkpoint(path: Path, cp: AuditCheckpoint) -> None:
+    """Append one signed checkpoint to the export file (created if missing), flushed to disk."""
+    row = ExportedCheckpoint(cp.id, cp.at, dict(cp.heads), cp.signature)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as f:
+        f.write(row.line())
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def read_exported(path: Path) -> tuple[list[ExportedCheckpoint], list[str]]:
+    """The checkpoints in the export file, and one problem per unreadable line."""
+    rows: list[ExportedCheckpoint] = []
+    problems: list[str] = []
+    if not path.is_file():
+        return rows, problems
+    for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not text.strip():
+            continue
+        try:
+            d = json.loads(text)
+            rows.append(
+                ExportedCheckpoint(
+                    int(d["id"]),
+                    datetime.fromisoformat(d["at"]),
+                    dict(d["heads"]),
+                    str(d["signature"]),
+                )
+            )
+        except (ValueError, KeyError, TypeError):
+            problems.append(f"line {n} of {path} is not a checkpoint")
+    return rows, problems
+
+
+def reconcile_checkpoints(
+    exported: Sequence[ExportedCheckpoint],
+    stored: Sequence[AuditCheckpoint],
+    path: Path,
+    *,
+    has_events: bool,
+) -> list[ChainReport]:
+    """Problems between the exported checkpoints and the database's: one deleted, altered or
+    never exported, or no exported checkpoint at all for a database that has events."""
+    problems: list[ChainReport] = []
+    if not exported and has_events:
+        problems.append(
+            ChainReport(-1, False, 0, None, f"no exported checkpoint in {path} (none signed?)")
+        )
+    in_db = {cp.id: cp for cp in stored}
+    in_file = {cp.id: cp for cp in exported}
+    for cid, cp in in_file.items():
+        row = in_db.get(cid)
+        if row is None:
+            problems.append(
+                ChainReport(-1, False, 0, None, f"exported checkpoint {cid} is missing")
+            )
+        elif row.signature != cp.signature or canonical(row.heads) != canonical(cp.heads):
+            problems.append(
+                ChainReport(-1, False, 0, None, f"checkpoint {cid} differs from its export")
+            )
+    for cid in in_db:
+        if cid not in in_file:
+            problems.append(
+                ChainReport(-1, False, 0, None, f"checkpoint {cid} was never exported to {path}")
+            )
+    return problems
+
+
 def verify_against_checkpoints(
-    checkpoints: Sequence[AuditCheckpoint],
+    checkpoints: Sequence[AuditCheckpoint | ExportedCheckpoint],
     chains: Mapping[int, Sequence[AuditEvent]],
     secret: str | None,
     system_chain: Sequence[SystemAuditEvent] | None = None,

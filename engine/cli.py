@@ -126,6 +126,33 @@ def users_add(
     typer.echo(f"user {actor.username} created with roles {', '.join(actor.roles)}")
 
 
+def _set_active(name: str, active: bool) -> None:
+    from engine.clock import SystemClock
+
+    a = _app()
+    try:
+        services.update_user(
+            a.ctx, username=name, by=services.SYSTEM, now=SystemClock().now(), active=active
+        )
+    except QingweiError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    word = "已启用 enabled" if active else "已停用 disabled; every token revoked"
+    typer.echo(f"user {name} {word}")
+
+
+@users_app.command("disable")
+def users_disable(name: str) -> None:
+    """Disable a user: sign-in refused, every token revoked (other processes: within seconds)."""
+    _set_active(name, False)
+
+
+@users_app.command("enable")
+def users_enable(name: str) -> None:
+    """Enable a disabled user again (old tokens stay revoked)."""
+    _set_active(name, True)
+
+
 @app.command()
 def serve(
     demo: bool = typer.Option(False, "--demo", help="demo users and cases, settable clock"),

@@ -31,8 +31,30 @@ class DatabaseSettings(BaseModel):
 
 
 class SecuritySettings(BaseModel):
+    """Sign-in. `token_minutes` is the access token's life, `session_minutes` the refresh
+    token's (a working day); `user_cache_seconds` how long a process trusts its last look at a
+    user's active flag, roles and sessions (a disable elsewhere takes effect within it).
+    Throttling: `max_user_failures` wrong passwords for one username, or `max_address_failures`
+    from one address, within `failure_window_seconds` lock that key for `lockout_seconds`.
+    `login_concurrency` bounds the argon2 verifications running at once per process (64 MiB
+    each). `audit_key` signs audit checkpoints (defaults to the secret key) and
+    `checkpoint_file` is where each signed checkpoint is also appended, outside the database."""
+
     secret_key: str | None = None
-    token_minutes: int = Field(default=480, ge=1)
+    token_minutes: int = Field(default=15, ge=1)
+    session_minutes: int = Field(default=600, ge=1)
+    user_cache_seconds: float = Field(default=5.0, ge=0)
+    max_user_failures: int = Field(default=5, ge=1)
+    max_address_failures: int = Field(default=30, ge=1)
+    failure_window_seconds: int = Field(default=900, ge=1)
+    lockout_seconds: int = Field(default=900, ge=1)
+    login_concurrency: int = Field(default=4, ge=1)
+    audit_key: str | None = None
+    checkpoint_file: Path | None = None
+
+    @property
+    def signing_key(self) -> str | None:
+        return self.audit_key or self.secret_key
 
 
 class ClockSettings(BaseModel):
@@ -67,6 +89,9 @@ class LegalSettings(BaseModel):
     night_start: str = "22:00"
     night_end: str = "06:00"
     enforcement_decision_issuer: str = "agency"
+    # URPL Art. 68: the county government orders (责成) the demolition; 北京 Arts. 74, 78
+    # empower the agency directly (set False there).
+    government_order_required: bool = True
     immediate_demolition: bool = False
     arrival_target_hours: int = 1
     demolition_target_days: int = 3
@@ -76,6 +101,11 @@ class LegalSettings(BaseModel):
     # 北京 Art. 78 requires a safety appraisal before every forced demolition; elsewhere a case
     # sets safety_appraisal_required itself.
     safety_appraisal_required: bool = False
+    # CPL Art. 85 / SPC ALL interpretation Art. 48 (在途时间): a review or lawsuit mailed on the
+    # last day is in time, so coercion can wait this many calendar days after the windows for
+    # it to arrive. No statute fixes the number: 0 keeps the first lawful day; a city that
+    # serves by post sets e.g. 5 (QINGWEI_LEGAL__POSTAL_DAYS).
+    postal_days: int = Field(default=0, ge=0, le=30)
 
     @field_validator("enforcement_decision_issuer")
     @classmethod
@@ -87,11 +117,12 @@ class LegalSettings(BaseModel):
     def periods(self) -> dict[str, str]:
         return {k: v for k, v in self.model_dump().items() if k.endswith("_period")}
 
+    def parameters(self) -> dict[str, object]:
+        """Every local setting, as BPMN scripts read them with local("name")."""
+        return dict(self.model_dump())
+
 
 class WorkerSettings(BaseModel):
-    # URPL Art. 68: the county government orders (责成) the demolition; 北京 Arts. 74, 78
-    # empower the agency directly (set False there).
-    government_order_required: bool = True
     interval_seconds: float = Field(default=5.0, gt=0)
     batch_size: int = Field(default=100, ge=1)
 
@@ -101,11 +132,6 @@ class PathSettings(BaseModel):
     forms_dir: Path = Path("forms")
 
 
-    # CPL Art. 85 / SPC ALL interpretation Art. 48 (在途时间): a review or lawsuit mailed on the
-    # last day is in time, so coercion can wait this many calendar days after the windows for
-    # it to arrive. No statute fixes the number: 0 keeps the first lawful day; a city that
-    # serves by post sets e.g. 5 (QINGWEI_LEGAL__POSTAL_DAYS).
-    postal_days: int = Field(default=0, ge=0, le=30)
 class Settings(BaseSettings):
     """The whole configuration. Flat API.md names are mapped onto the nested blocks."""
 
@@ -114,10 +140,6 @@ class Settings(BaseSettings):
     )
 
     database: DatabaseSettings = DatabaseSettings()
-    def parameters(self) -> dict[str, object]:
-        """Every local setting, as BPMN scripts read them with local("name")."""
-        return dict(self.model_dump())
-
     security: SecuritySettings = SecuritySettings()
     clock: ClockSettings = ClockSettings()
     calendar: CalendarSettings = CalendarSettings()
@@ -128,6 +150,8 @@ class Settings(BaseSettings):
     # The flat names of the public contract (API.md); folded into the blocks below.
     database_url: str | None = None
     secret_key: str | None = None
+    audit_key: str | None = None
+    checkpoint_file: Path | None = None
     fake_clock: bool = False
     holidays_file: Path | None = None
     processes_dir: Path | None = None
@@ -139,6 +163,10 @@ class Settings(BaseSettings):
             DatabaseSettings.model_validate(self.database.model_dump())  # re-check the URL
         if self.secret_key:
             self.security.secret_key = self.secret_key
+        if self.audit_key:
+            self.security.audit_key = self.audit_key
+        if self.checkpoint_file:
+            self.security.checkpoint_file = self.checkpoint_file
         if self.fake_clock:
             self.clock.fake = True
         if self.holidays_file:

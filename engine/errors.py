@@ -102,3 +102,14 @@ class ProcessFault(QingweiError):
 class CalendarUnavailable(Conflict):
     """A deadline falls in a year whose holiday schedule is not loaded: the step cannot be
     taken until an administrator loads it (QINGWEI_HOLIDAYS_FILE); nothing was changed."""
+
+
+@dataclass
+class LoginLocked(QingweiError):
+    """Too many failed sign-ins for this username or address: wait `retry_after` seconds (429)."""
+
+    retry_after: int
+    message: str = "登录失败次数过多，请稍后再试 Too many failed sign-ins; try again later"
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.retry_after} s)"

@@ -35,7 +35,7 @@ def run_forever(ctx: EngineContext, stop: threading.Event | None = None) -> None
             if moved:
                 log.info("fired timers on %d case(s)", moved)
             now = ctx.clock.now()
-            if ctx.settings.security.secret_key and (
+            if ctx.settings.security.signing_key and (
                 last_checkpoint is None or now - last_checkpoint >= CHECKPOINT_EVERY
             ):
                 services.sign_checkpoint(ctx.uow(), ctx=ctx)

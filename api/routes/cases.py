@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from api.deps import CaseActor, CaseReader, CtxDep, MessageRecorder, Officer
+from api.deps import CaseActor, CaseReader, CaseViewer, CtxDep, MessageRecorder, Officer
 from api.schemas.cases import (
     AuditEventRead,
     CaseCreate,
@@ -18,10 +18,19 @@ from api.schemas.cases import (
 )
 from api.schemas.common import Stage, Status, problems
 from engine import services
+from engine.services import Actor
+from engine.services.views import CaseView
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 CasePath = Annotated[int, Path(ge=1, le=2**63 - 1)]
 TaskPath = Annotated[str, Path(max_length=64, pattern=r"^[^\x00]+$")]
+
+
+def _read(case: CaseView, ctx: CtxDep, user: Actor) -> CaseRead:
+    """The case as `user` may see it: personal data masked for roles that do not need it."""
+    read = CaseRead.of(case, ctx.clock.now())
+    read.data = services.mask_personal(read.data, user)
+    return read
 
 
 @router.post("", status_code=201, response_model=CaseRead, responses=problems(401, 403, 404, 422))
@@ -34,13 +43,13 @@ def open_case(body: CaseCreate, ctx: CtxDep, user: Officer) -> CaseRead:
         data=body.data,
         parent_case_id=body.parent_case_id,
     )
-    return CaseRead.of(case, ctx.clock.now())
+    return _read(case, ctx, user)
 
 
 @router.get("", response_model=CasePage, responses=problems(401, 403, 422))
 def list_cases(
     ctx: CtxDep,
-    _: CaseReader,
+    user: CaseReader,
     status: Status | None = None,
     stage: Stage | None = None,
     overdue: bool = False,
@@ -57,15 +66,14 @@ def list_cases(
         q=q,
         page=page,
         page_size=page_size,
+        viewer=user,
     )
-    return CasePage(
-        items=[CaseRead.of(c, ctx.clock.now()) for c in result.items], total=result.total
-    )
+    return CasePage(items=[_read(c, ctx, user) for c in result.items], total=result.total)
 
 
 @router.get("/{case_id}", response_model=CaseRead, responses=problems(401, 403, 404))
-def get_case(case_id: CasePath, ctx: CtxDep, _: CaseReader) -> CaseRead:
-    return CaseRead.of(services.get_case(ctx.uow(read_only=True), case_id=case_id), ctx.clock.now())
+def get_case(case_id: CasePath, ctx: CtxDep, user: CaseViewer) -> CaseRead:
+    return _read(services.get_case(ctx.uow(read_only=True), case_id=case_id), ctx, user)
 
 
 @router.get(
@@ -74,9 +82,10 @@ def get_case(case_id: CasePath, ctx: CtxDep, _: CaseReader) -> CaseRead:
     response_model_by_alias=True,
     responses=problems(401, 403, 404, 409),
 )
-def task_form(case_id: CasePath, task_id: TaskPath, ctx: CtxDep, _: CaseReader) -> FormRead:
+def task_form(case_id: CasePath, task_id: TaskPath, ctx: CtxDep, user: CaseViewer) -> FormRead:
     form = services.task_form(ctx.uow(read_only=True), ctx=ctx, case_id=case_id, task_id=task_id)
-    return FormRead(schema=form["schema"], ui_schema=form["ui_schema"], data=form["data"])
+    data = services.mask_personal(form["data"], user)
+    return FormRead(schema=form["schema"], ui_schema=form["ui_schema"], data=data)
 
 
 @router.post(
@@ -96,7 +105,7 @@ def complete_task(
         data=body.data,
         case_version=body.case_version,
     )
-    return CaseRead.of(case, ctx.clock.now())
+    return _read(case, ctx, user)
 
 
 @router.post(
@@ -114,13 +123,13 @@ def send_message(
         data=body.data,
         case_version=body.case_version,
     )
-    return CaseRead.of(case, ctx.clock.now())
+    return _read(case, ctx, user)
 
 
 @router.get(
     "/{case_id}/audit", response_model=list[AuditEventRead], responses=problems(401, 403, 404)
 )
-def audit_trail(case_id: CasePath, ctx: CtxDep, _: CaseReader) -> list[AuditEventRead]:
+def audit_trail(case_id: CasePath, ctx: CtxDep, user: CaseViewer) -> list[AuditEventRead]:
     return [
         AuditEventRead(
             seq=e.seq,
@@ -129,7 +138,7 @@ def audit_trail(case_id: CasePath, ctx: CtxDep, _: CaseReader) -> list[AuditEven
             roles=e.roles,
             action=e.action,
             element_id=e.element_id,
-            data=e.data,
+            data=services.mask_personal(e.data, user),
             basis=e.basis,
             prev_hash=e.prev_hash,
             hash=e.hash,
@@ -139,7 +148,7 @@ def audit_trail(case_id: CasePath, ctx: CtxDep, _: CaseReader) -> list[AuditEven
 
 
 @router.get("/{case_id}/audit/verify", response_model=VerifyRead, responses=problems(401, 403, 404))
-def audit_verify(case_id: CasePath, ctx: CtxDep, _: CaseReader) -> VerifyRead:
+def audit_verify(case_id: CasePath, ctx: CtxDep, _: CaseViewer) -> VerifyRead:
     r = services.verify_case(ctx.uow(read_only=True), ctx=ctx, case_id=case_id)
     return VerifyRead(
         valid=r.valid, events=r.events, first_bad_seq=r.first_bad_seq, reason=r.reason
@@ -147,6 +156,6 @@ def audit_verify(case_id: CasePath, ctx: CtxDep, _: CaseReader) -> VerifyRead:
 
 
 @router.get("/{case_id}/diagram", response_model=DiagramRead, responses=problems(401, 403, 404))
-def diagram(case_id: CasePath, ctx: CtxDep, _: CaseReader) -> DiagramRead:
+def diagram(case_id: CasePath, ctx: CtxDep, _: CaseViewer) -> DiagramRead:
     d = services.diagram(ctx.uow(read_only=True), case_id=case_id)
     return DiagramRead(bpmn_xml=d.bpmn_xml, completed=d.completed, active=d.active)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from api.deps import CaseReader, CtxDep
+from api.deps import CtxDep, LedgerReader
 from api.schemas.common import problems
 from api.schemas.ledger import LedgerStats
 from engine import services
@@ -12,7 +12,7 @@ router = APIRouter(tags=["ledger"])
 
 
 @router.get("/ledger/stats", response_model=LedgerStats, responses=problems(401, 403))
-def stats(ctx: CtxDep, _: CaseReader) -> LedgerStats:
+def stats(ctx: CtxDep, _: LedgerReader) -> LedgerStats:
     s = services.ledger_stats(ctx.uow(read_only=True), ctx=ctx)
     return LedgerStats(
         total=s.total,
@@ -30,7 +30,7 @@ def stats(ctx: CtxDep, _: CaseReader) -> LedgerStats:
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}}, **problems(401, 403)},
 )
-def ledger_csv(ctx: CtxDep, _: CaseReader) -> Response:
+def ledger_csv(ctx: CtxDep, _: LedgerReader) -> Response:
     body = services.ledger_csv(ctx.uow(read_only=True), ctx=ctx)
     return Response(
         body,

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from api.deps import AppDep, CaseReader, CtxDep, CurrentUser
+from api.deps import AppDep, CaseViewer, CtxDep, CurrentUser
 from api.schemas.common import problems
 from engine import services
 from engine.errors import NotFound
@@ -48,12 +48,13 @@ MEDIA = {"jsonl": "application/x-ndjson; charset=utf-8", "csv": "text/csv; chars
 def audit_export(
     case_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
     ctx: CtxDep,
-    _: CaseReader,
+    user: CaseViewer,
     format: Literal["jsonl", "csv"] = Query("jsonl"),
 ) -> Response:
-    """A case's audit trail with its hashes, as `qingwei audit export` prints it."""
+    """A case's audit trail with its hashes, as `qingwei audit export` prints it (personal data
+    masked for roles that do not need it: such an export cannot be re-hashed)."""
     case = services.get_case(ctx.uow(read_only=True), case_id=case_id)
-    body = services.export_trail(ctx.uow(read_only=True), case_id=case_id, fmt=format)
+    body = services.export_trail(ctx.uow(read_only=True), case_id=case_id, fmt=format, viewer=user)
     return Response(
         body,
         media_type=MEDIA[format],

@@ -64,5 +64,29 @@ __all__ = [
 ]
 
 from engine.services.ledger import ledger_csv, ledger_stats
+from engine.services.privacy import can_see_case, mask_personal
+from engine.services.signin import (
+    SessionState,
+    SignIn,
+    UserView,
+    logout,
+    refresh,
+    session_state,
+    sign_in,
+    update_user,
+)
 
-__all__ += ["ledger_csv", "ledger_stats"]
+__all__ += [
+    "SessionState",
+    "SignIn",
+    "UserView",
+    "can_see_case",
+    "ledger_csv",
+    "ledger_stats",
+    "logout",
+    "mask_personal",
+    "refresh",
+    "session_state",
+    "sign_in",
+    "update_user",
+]

@@ -7,6 +7,7 @@ from typing import Any
 from engine.errors import NotFound, TaskNotReady
 from engine.services.casework import case_view, get_case_row, task_view
 from engine.services.context import Actor, EngineContext
+from engine.services.privacy import visible_case_ids
 from engine.services.views import CaseView, DiagramView, PageView, TaskView
 from engine.store.uow import UnitOfWork
 
@@ -34,11 +35,15 @@ def list_cases(
     q: str | None = None,
     page: int = 1,
     page_size: int = 20,
+    viewer: Actor | None = None,
 ) -> PageView:
+    """A page of cases, newest first; only those `viewer` may read (privacy.visible_case_ids)."""
     page = max(page, 1)
     page_size = min(max(page_size, 1), 200)
     with uow:
+        only = visible_case_ids(uow, viewer) if viewer is not None else None
         rows, total = uow.cases.search(
+            only_ids=only,
             status=status,
             stage=stage,
             overdue_at=ctx.clock.now() if overdue else None,

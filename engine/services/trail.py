@@ -5,13 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from typing import Any
 
 from engine import audit
 from engine.services.casework import get_case_row
 from engine.services.context import Actor, EngineContext
+from engine.services.privacy import mask_personal
 from engine.services.views import AuditEventView, VerifyView
-from engine.store.models import AuditEvent, SystemAuditEvent
+from engine.store.models import AuditCheckpoint, AuditEvent, SystemAuditEvent
 from engine.store.uow import UnitOfWork
 
 
@@ -30,6 +32,25 @@ def _view(e: AuditEvent | SystemAuditEvent) -> AuditEventView:
     )
 
 
+def _checkpoints(
+    uow: UnitOfWork, ctx: EngineContext
+) -> tuple[list[AuditCheckpoint | audit.ExportedCheckpoint], list[audit.ChainReport]]:
+    """The checkpoints to verify against, and problems with them. With an export file set
+    (QINGWEI_CHECKPOINT_FILE) the exported ones are authoritative: the database's must match
+    them one for one, so deleting or re-signing checkpoints in the database shows."""
+    stored = list(uow.audit.checkpoints())
+    path = ctx.settings.security.checkpoint_file
+    if path is None:
+        return list(stored), []
+    exported, unreadable = audit.read_exported(path)
+    has_events = any(seq > 0 for seq, _ in uow.cases.all_heads().values()) or (
+        uow.audit.trail_head(audit.SYSTEM_TRAIL)[0] > 0
+    )
+    problems = [audit.ChainReport(-1, False, 0, None, p) for p in unreadable]
+    problems += audit.reconcile_checkpoints(exported, stored, path, has_events=has_events)
+    return list(exported), problems
+
+
 def case_trail(uow: UnitOfWork, *, case_id: int) -> list[AuditEventView]:
     with uow:
         get_case_row(uow, case_id)
@@ -42,8 +63,9 @@ def verify_case(uow: UnitOfWork, *, ctx: EngineContext, case_id: int) -> VerifyV
         events = uow.audit.chain(case_id)
         report = audit.verify_chain(case_id, events, (case.audit_seq, case.audit_head))
         if report.valid:
-            problems = audit.verify_against_checkpoints(
-                uow.audit.checkpoints(), {case_id: events}, ctx.settings.security.secret_key
+            checkpoints, problems = _checkpoints(uow, ctx)
+            problems += audit.verify_against_checkpoints(
+                checkpoints, {case_id: events}, ctx.settings.security.signing_key
             )
             # A forged checkpoint (case_id -1) is a failure for every case it could hide.
             problems = [p for p in problems if p.case_id in (case_id, -1)]
@@ -68,8 +90,9 @@ def verify_all(uow: UnitOfWork, *, ctx: EngineContext) -> list[VerifyView]:
                     VerifyView(False, r.events, r.first_bad_seq, r.reason, cid, numbers[cid])
                 )
         bad_cases = {f.case_id for f in failures}
-        for p in audit.verify_against_checkpoints(
-            uow.audit.checkpoints(), chains, ctx.settings.security.secret_key
+        checkpoints, problems = _checkpoints(uow, ctx)
+        for p in problems + audit.verify_against_checkpoints(
+            checkpoints, chains, ctx.settings.security.signing_key
         ):
             if p.case_id not in bad_cases:
                 failures.append(
@@ -100,8 +123,9 @@ def verify_system(uow: UnitOfWork, *, ctx: EngineContext) -> VerifyView:
         head = uow.audit.trail_head(audit.SYSTEM_TRAIL)
         report = audit.verify_chain(0, events, head, body=audit.system_event_body)
         if report.valid:
-            problems = audit.verify_against_checkpoints(
-                uow.audit.checkpoints(), {}, ctx.settings.security.secret_key, events
+            checkpoints, problems = _checkpoints(uow, ctx)
+            problems += audit.verify_against_checkpoints(
+                checkpoints, {}, ctx.settings.security.signing_key, events
             )
             problems = [p for p in problems if p.case_id in (0, -1)]
             if problems:
@@ -153,17 +177,27 @@ def record_settings(uow: UnitOfWork, *, ctx: EngineContext, actor: Actor) -> boo
 
 
 def sign_checkpoint(uow: UnitOfWork, *, ctx: EngineContext) -> int:
-    secret = ctx.settings.security.secret_key
+    """Sign every head (QINGWEI_AUDIT_KEY, else the secret key: a key the database does not
+    hold) and, after the commit, append the checkpoint to QINGWEI_CHECKPOINT_FILE."""
+    secret = ctx.settings.security.signing_key
     if not secret:
         raise ValueError("QINGWEI_SECRET_KEY is required to sign audit checkpoints")
     with uow:
         row = audit.make_checkpoint(uow, secret=secret, at=ctx.clock.now())
         ctx.commit(uow)
-        return row.id
+    path = ctx.settings.security.checkpoint_file
+    if path is not None:
+        audit.export_checkpoint(path, row)
+    return row.id
 
 
-def export_trail(uow: UnitOfWork, *, case_id: int, fmt: str = "jsonl") -> str:
+def export_trail(
+    uow: UnitOfWork, *, case_id: int, fmt: str = "jsonl", viewer: Actor | None = None
+) -> str:
+    """The trail with hashes; personal data masked when `viewer`'s roles do not need it."""
     events = case_trail(uow, case_id=case_id)
+    if viewer is not None:
+        events = [replace(e, data=mask_personal(e.data, viewer)) for e in events]
     if fmt == "jsonl":
         return "".join(
             json.dumps(

@@ -69,6 +69,20 @@ def add_user(
     return Actor(username, tuple(sorted(set(roles))))
 
 
+def verify_password(stored: str | None, password: str) -> bool:
+    """Whether `password` matches the argon2 hash `stored`; with no hash (no such user, or
+    disabled) a dummy hash is verified, so both take as long as a wrong password."""
+    try:
+        _hasher.verify(stored or _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    return stored is not None
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
 def authenticate(uow: UnitOfWork, *, username: str, password: str) -> Actor | None:
     with uow:
         user = uow.users.by_username(username)

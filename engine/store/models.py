@@ -90,6 +90,34 @@ class User(Base):
     roles: Mapped[list[str]] = mapped_column(JSON)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Bumped when the user is disabled, changes password or roles: every token issued before
+    # names an older epoch and is refused.
+    token_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class AuthSession(Base):
+    """A sign-in: the refresh token's hash (rotated on each refresh), revoked on logout,
+    disable or password change. Access tokens name their session (`sid`)."""
+
+    __tablename__ = "auth_sessions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins per key ("user:NAME" or "addr:IP") in the current window, and the lockout."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    window_start: Mapped[datetime] = mapped_column(UtcDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class Case(Base):

@@ -20,15 +20,17 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from engine.errors import Conflict
 from engine.store.models import (
     AuditCheckpoint,
     AuditEvent,
+    AuthSession,
     Case,
     HolidayYear,
+    LoginThrottle,
     ProcessVersion,
     ReadyTaskRow,
     SystemAuditEvent,
@@ -82,6 +84,15 @@ class ProcessRepository:
             .order_by(ProcessVersion.version.desc())
             .limit(1)
         )
+
+    def lane_elements(self, lane: str) -> list[str]:
+        """The ids of the elements in `lane`, over every deployed version."""
+        found: set[str] = set()
+        for elements in self.s.scalars(select(ProcessVersion.elements_json)).all():
+            found |= {
+                k for k, e in elements.items() if isinstance(e, dict) and e.get("lane") == lane
+            }
+        return sorted(found)
 
     def by_sha(self, key: str, sha256: str) -> ProcessVersion | None:
         return self.s.scalar(
@@ -226,8 +237,11 @@ class CaseRepository:
         q: str | None = None,
         offset: int = 0,
         limit: int = 50,
+        only_ids: Sequence[int] | None = None,
     ) -> tuple[Sequence[Case], int]:
         query = select(Case)
+        if only_ids is not None:
+            query = query.where(Case.id.in_(list(only_ids)))
         if status:
             query = query.where(Case.status == status)
         if stage:
@@ -265,6 +279,13 @@ class CaseRepository:
 
     def all_cases(self) -> Sequence[Case]:
         return self.s.scalars(select(Case).order_by(Case.id)).all()
+
+    def addressed_to_lane(self, lane: str, elements: Sequence[str]) -> list[int]:
+        """Cases with a task waiting in `lane`, or with an audit event of one of its elements."""
+        waiting = select(ReadyTaskRow.case_id).where(ReadyTaskRow.lane == lane)
+        done = select(AuditEvent.case_id).where(AuditEvent.element_id.in_(list(elements)))
+        ids = self.s.scalars(waiting.union(done)).all()
+        return sorted(int(i) for i in ids)
 
     def all_heads(self) -> dict[int, tuple[int, str]]:
         rows = self.s.execute(select(Case.id, Case.audit_seq, Case.audit_head)).all()
@@ -511,6 +532,47 @@ class UserRepository:
 
     def all(self) -> Sequence[User]:
         return self.s.scalars(select(User).order_by(User.username)).all()
+
+    def lock(self, username: str) -> User | None:
+        """The user row, locked for update (PostgreSQL): role and epoch changes serialise."""
+        return self.s.scalar(select(User).where(User.username == username).with_for_update())
+
+    # Sign-in sessions (refresh tokens) and login throttling.
+    def add_session(self, row: AuthSession) -> AuthSession:
+        self.s.add(row)
+        self.s.flush()
+        return row
+
+    def session(self, session_id: str, *, lock: bool = False) -> AuthSession | None:
+        query = select(AuthSession).where(AuthSession.id == session_id)
+        return self.s.scalar(query.with_for_update() if lock else query)
+
+    def revoke_sessions(self, username: str, at: datetime) -> int:
+        result = self.s.execute(
+            update(AuthSession)
+            .where(AuthSession.username == username, AuthSession.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def throttle(self, key: str, *, lock: bool = False) -> LoginThrottle | None:
+        query = select(LoginThrottle).where(LoginThrottle.key == key)
+        return self.s.scalar(query.with_for_update() if lock else query)
+
+    def throttle_for_update(self, key: str, now: datetime) -> LoginThrottle:
+        """The key's row, locked; created (empty) if missing, also when another sign-in
+        creates it concurrently (the loser of the insert re-reads the winner's row)."""
+        row = self.throttle(key, lock=True)
+        if row is None:
+            try:
+                with self.s.begin_nested():
+                    self.s.add(LoginThrottle(key=key, failures=0, window_start=now))
+                    self.s.flush()
+            except IntegrityError:
+                pass
+            row = self.throttle(key, lock=True)
+            assert row is not None
+        return row
 
 
 _DUE_FIELDS = ("due_at", "due_name", "due_basis", "due_provisional")

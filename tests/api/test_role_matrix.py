@@ -4,7 +4,9 @@ The policy (API.md "Roles", api/deps.py): case reads are open to every role but 
 only an officer opens a case; lane roles complete tasks, and the service checks the task's lane
 (a head completing an officer task is 403); officers and heads record the party's messages;
 designers and admins deploy and validate; every signed-in user reads processes; admin endpoints
-are for admins; auditors change nothing.
+are for admins; auditors change nothing. Least privilege (issue 14): the utility reads only the
+cases whose cutoff is addressed to it (404 for the others) and no ledger; every signed-in user
+may sign out; only admins change users.
 
 One engine per database for the whole module (built once, on SQLite and on PostgreSQL); each
 test that changes something gets its own fresh case, so the tests stay independent and fast.
@@ -38,6 +40,8 @@ from tests.integration.conftest import DESIGNER, HEAD, OFFICER, _empty_pg
 ROLES = [*USERS, "court", "anonymous"]
 ALL_SIGNED_IN = frozenset(USERS) | {"court"}
 READERS = ALL_SIGNED_IN - {"designer"}
+LEDGER_READERS = READERS - {"utility"}  # least privilege: the utility gets no ledger
+NOT_ADDRESSED = {"utility": 404}  # the base case has no utility cutoff
 # A made-up but valid 2030 schedule: the fixed-date holidays the 放假办法 requires.
 SCHEDULE_2030 = {
     "rest_days": [
@@ -117,6 +121,9 @@ def env(
     services.add_user(
         app.ctx.uow(), ctx=app.ctx, username="court1", password="demo", roles=("court",)
     )
+    services.add_user(
+        app.ctx.uow(), ctx=app.ctx, username="bystander", password="demo", roles=("officer",)
+    )
     services.deploy_process(
         app.ctx.uow(),
         ctx=app.ctx,
@@ -149,6 +156,10 @@ class Endpoint:
     ok: int = 200
     unchanged: Check | None = None
     optional: bool = False  # beyond API.md: skipped while the route does not exist
+    # A role let through the role check but answered otherwise (the utility sees only the
+    # cases addressed to it: 404 for the others, as if they did not exist).
+    special: dict[str, int] = field(default_factory=dict)
+    fresh_token: bool = False  # the call ends the session: sign in anew for it
 
 
 def _bpmn() -> dict[str, Any]:
@@ -232,20 +243,39 @@ ENDPOINTS = [
         unchanged=_same_case_count,
     ),
     Endpoint("GET /cases", lambda e: ("GET", "/cases", {}), READERS),
-    Endpoint("GET /cases/{id}", lambda e: ("GET", f"/cases/{e.base.id}", {}), READERS),
+    Endpoint(
+        "GET /cases/{id}",
+        lambda e: ("GET", f"/cases/{e.base.id}", {}),
+        READERS,
+        special=NOT_ADDRESSED,
+    ),
     Endpoint(
         "GET form",
         lambda e: ("GET", f"/cases/{e.base.id}/tasks/{e.base.tasks[0].id}/form", {}),
         READERS,
+        special=NOT_ADDRESSED,
     ),
-    Endpoint("GET audit", lambda e: ("GET", f"/cases/{e.base.id}/audit", {}), READERS),
     Endpoint(
-        "GET audit/verify", lambda e: ("GET", f"/cases/{e.base.id}/audit/verify", {}), READERS
+        "GET audit",
+        lambda e: ("GET", f"/cases/{e.base.id}/audit", {}),
+        READERS,
+        special=NOT_ADDRESSED,
     ),
-    Endpoint("GET diagram", lambda e: ("GET", f"/cases/{e.base.id}/diagram", {}), READERS),
+    Endpoint(
+        "GET audit/verify",
+        lambda e: ("GET", f"/cases/{e.base.id}/audit/verify", {}),
+        READERS,
+        special=NOT_ADDRESSED,
+    ),
+    Endpoint(
+        "GET diagram",
+        lambda e: ("GET", f"/cases/{e.base.id}/diagram", {}),
+        READERS,
+        special=NOT_ADDRESSED,
+    ),
     Endpoint("GET /tasks", lambda e: ("GET", "/tasks", {}), READERS),
-    Endpoint("GET /ledger/stats", lambda e: ("GET", "/ledger/stats", {}), READERS),
-    Endpoint("GET /ledger.csv", lambda e: ("GET", "/ledger.csv", {}), READERS),
+    Endpoint("GET /ledger/stats", lambda e: ("GET", "/ledger/stats", {}), LEDGER_READERS),
+    Endpoint("GET /ledger.csv", lambda e: ("GET", "/ledger.csv", {}), LEDGER_READERS),
     Endpoint(
         "complete officer task",
         _officer_task,
@@ -289,6 +319,19 @@ ENDPOINTS = [
         frozenset({"auditor", "admin"}),
         optional=True,
     ),
+    # Beyond API.md: sign-out and user administration (issue 14).
+    Endpoint(
+        "POST /auth/logout",
+        lambda e: ("POST", "/auth/logout", {}),
+        ALL_SIGNED_IN,
+        ok=204,
+        fresh_token=True,
+    ),
+    Endpoint(
+        "PATCH /users/{username}",
+        lambda e: ("PATCH", "/users/bystander", {"json": {"active": True}}),
+        frozenset({"admin"}),
+    ),
     # Beyond API.md: read-only routes the web pages use (api/routes/web.py).
     Endpoint("GET /clock", lambda e: ("GET", "/clock", {}), ALL_SIGNED_IN, optional=True),
     Endpoint(
@@ -298,6 +341,7 @@ ENDPOINTS = [
         "GET audit/export",
         lambda e: ("GET", f"/cases/{e.base.id}/audit/export", {}),
         READERS,
+        special=NOT_ADDRESSED,
         optional=True,
     ),
 ]
@@ -306,7 +350,9 @@ ENDPOINTS = [
 def expected(endpoint: Endpoint, role: str) -> int:
     if role == "anonymous":
         return 401
-    return endpoint.ok if role in endpoint.allowed else 403
+    if role not in endpoint.allowed:
+        return 403
+    return endpoint.special.get(role, endpoint.ok)
 
 
 MATRIX = [
@@ -322,13 +368,19 @@ def test_role_matrix(env: Env, endpoint: Endpoint, role: str, status: int) -> No
     if endpoint.optional and not _documented(env, method, path):
         pytest.skip(f"{endpoint.name} is not served by this build")
     check = endpoint.unchanged(env) if endpoint.unchanged and status != endpoint.ok else None
-    r = env.client.request(method, API + path, headers=env.tokens[role], **kwargs)
+    token = env.tokens[role]
+    if endpoint.fresh_token and role != "anonymous":
+        token = login(env.client, USERS.get(role, f"{role}1"))
+    r = env.client.request(method, API + path, headers=token, **kwargs)
     if status >= 400:
         assert_problem(r, status)
     else:
         assert r.status_code == status, r.text
     if check is not None:
         check()
+    if endpoint.fresh_token and status == endpoint.ok:
+        # The session really ended: the same token is refused now.
+        assert_problem(env.client.get(API + "/tasks", headers=token), 401)
 
 
 def _routes(env: Env) -> dict[tuple[str, str], re.Pattern[str]]:
@@ -354,6 +406,7 @@ def test_the_table_covers_every_route(env: Env) -> None:
     is called by some row (POST /auth/token signs in, anonymous by design)."""
     routes = set(_routes(env))
     routes.discard(("POST", "/auth/token"))
+    routes.discard(("POST", "/auth/refresh"))  # anonymous by design: tests/api/test_sign_in.py
     patterns = {r: rx for r, rx in _routes(env).items() if r in routes}
     covered = set()
     for ep in ENDPOINTS:

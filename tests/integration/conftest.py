@@ -30,7 +30,7 @@ PG_ADMIN_URL = os.environ.get(
 )
 TABLES = (
     "audit_events, audit_checkpoints, timers, ready_tasks, cases, process_versions, users, "
-    "system_audit_events, trail_heads"
+    "system_audit_events, trail_heads, auth_sessions, login_throttle"
 )
 
 DESIGNER = Actor("designer1", ("designer",))

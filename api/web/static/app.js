@@ -82,7 +82,7 @@ async function renderHeader() {
     h('span', { class: 'user', title: s.roles.join(', ') }, s.username, h('small', {}, ` ${s.roles.map(roleName).join('、')}`)),
     h('button', {
       type: 'button', class: 'btn small ghost', id: 'logout',
-      onclick: () => { session.clear(); forgetClock(); navigate('#/login'); },
+      onclick: async () => { await api.logout(); forgetClock(); navigate('#/login'); },
     }, '退出'));
   header.append(who);
   const { now, fake } = await serverNow({ refresh: true });

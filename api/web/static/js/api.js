@@ -29,7 +29,36 @@ export const session = {
 let onUnauthorized = () => {};
 export function setUnauthorizedHandler(fn) { onUnauthorized = fn; }
 
-async function request(method, path, { json, form, query, raw } = {}) {
+// Access tokens are short-lived: on a 401 the refresh token (rotated each time) buys a new
+// pair once, and the request is retried; concurrent requests share one refresh.
+let refreshing = null;
+async function refreshSession() {
+  const s = session.get();
+  if (!s || !s.refresh) return false;
+  if (!refreshing) {
+    refreshing = (async () => {
+      try {
+        const res = await fetch(`${BASE}/auth/refresh`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+          body: JSON.stringify({ refresh_token: s.refresh }),
+        });
+        if (!res.ok) return false;
+        const t = await res.json();
+        session.set({ ...s, token: t.access_token, refresh: t.refresh_token, roles: t.roles });
+        return true;
+      } catch {
+        return false;
+      } finally {
+        setTimeout(() => { refreshing = null; }, 0);
+      }
+    })();
+  }
+  return refreshing;
+}
+
+async function request(method, path, opts = {}, retried = false) {
+  const { json, form, query, raw } = opts;
   const headers = { Accept: 'application/json, application/problem+json' };
   const s = session.get();
   if (s) headers.Authorization = `Bearer ${s.token}`;
@@ -59,7 +88,10 @@ async function request(method, path, { json, form, query, raw } = {}) {
     let problem = null;
     try { problem = await res.json(); } catch { problem = { detail: res.statusText }; }
     const error = new ApiError(res.status, problem);
-    if (res.status === 401 && path !== '/auth/token') onUnauthorized(error);
+    if (res.status === 401 && !path.startsWith('/auth/')) {
+      if (!retried && await refreshSession()) return request(method, path, opts, true);
+      onUnauthorized(error);
+    }
     throw error;
   }
   if (raw) return res;
@@ -77,9 +109,17 @@ export const api = {
   async login(username, password) {
     const form = new URLSearchParams({ username, password });
     const t = await request('POST', '/auth/token', { form });
-    const value = { token: t.access_token, roles: t.roles, username };
+    const value = { token: t.access_token, refresh: t.refresh_token, roles: t.roles, username };
     session.set(value);
     return value;
+  },
+
+  // End the sign-in on the server too (its tokens stop working), then forget it here.
+  async logout() {
+    if (session.get()) {
+      try { await request('POST', '/auth/logout'); } catch { /* already ended */ }
+    }
+    session.clear();
   },
 };
 
