@@ -37,7 +37,7 @@ from zoneinfo import ZoneInfo
 import chinese_calendar as _cc
 
 TZ = ZoneInfo("Asia/Shanghai")
-UNITS = ("CD", "WD", "M", "Y", "H")
+UNITS = ("CD", "WD", "M", "Y", "H", "LD")
 _PERIOD_RE = re.compile(r"\s*([0-9]+)\s*([A-Z]+)\s*")
 _MAX_AMOUNT = 9999
 _DAY = timedelta(days=1)
@@ -68,7 +68,10 @@ class PeriodError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Period:
-    """A legal period: CD calendar days, WD working days, M months, Y years, H hours.
+    """A legal period: CD calendar days, WD working days, M months, Y years, H hours, and LD
+    limit days: calendar days whose last day never rolls off a rest day. CPL Art. 85's rolling
+    protects a party's period; a maximum the agency may not exceed (查封 "不得超过三十日", ACL
+    Art. 25) must not grow by it.
 
     The amount is 1..9999. Zero is rejected: no statute sets a zero period, and with the start
     day not counted "0 CD" has no meaning, so a zero is an authoring error to catch at deploy.
@@ -314,10 +317,12 @@ class StatutoryCalendar:
             if p.amount == 0:
                 return day, ()
             return self._working_day_on_or_after(day + _DAY, p.amount - 1)
-        if p.unit == "CD":
+        if p.unit in ("CD", "LD"):
             if day.toordinal() + p.amount > date.max.toordinal():
                 raise UnknownHolidayYear(MAXYEAR + 1)
             end = day + timedelta(days=p.amount)
+            if p.unit == "LD":
+                return end, ()
         else:
             end = _add_months(day, p.amount * (12 if p.unit == "Y" else 1))
         # CPL Art. 85: a last day that is a rest day moves to the first working day after it.

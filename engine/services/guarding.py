@@ -215,6 +215,15 @@ def refusal_for_completion(
             return refusal
 
     legal = ctx.settings.legal
+    if data.get("extend_sealing") is True and data.get("notified_in_writing") is not True:
+        # ACL Art. 25: "延长查封、扣押的决定应当及时书面告知当事人，并说明理由".
+        return guards.Refusal(
+            "ACL Art. 25",
+            "sealing",
+            "延长查封须书面告知当事人并说明理由 / an extension must be notified to the party "
+            "in writing with its reason",
+        )
+
     if task.stage == "public_notice" and "public_notice_at" in data:
         refusal = guards.public_notice_guard(
             notice_at=_date(merged.get("public_notice_at")),

@@ -50,26 +50,35 @@ except NameError:
         "sealing_watch_init",
         "查封期限 Sealing period",
         HEAD,
-        'sealing_expiry_on = last_day(sealed_at, "30 CD")',
-    )
-    p.timer(
-        "sealing_expiry",
-        "查封期满 Sealing expires",
-        HEAD,
-        start="sealed_at",
-        period="30 CD",
-        basis="ACL Art. 25",
-        stage="investigation",
-        holder="agency",
+        # ACL Art. 25: at most 30 days, never rolled off a rest day; an extension (at most 30
+        # days) counts from that unrolled last day.
+        'sealing_expiry_on = last_day(sealed_at, "30 LD")\nsealing_expired = False',
     )
     p.user(
         "sealing_expiry_decision",
-        "查封期满处理 Extend or release",
+        "延长或解除查封 Extend or release (within the 30 days)",
         HEAD,
         form="sealing_extension.json",
         stage="investigation",
         docs="延长查封期限决定书",
         basis="ACL Art. 25",
+    )
+    p.boundary_timer(
+        "sealing_expiry",
+        "查封期满 Sealing expires",
+        "sealing_expiry_decision",
+        start="sealed_at",
+        period="30 LD",
+        basis="ACL Art. 25",
+        stage="investigation",
+        interrupting=True,
+        holder="agency",
+    )
+    p.script(
+        "sealing_limit_reached",
+        "期满须解除 Limit reached: release",
+        HEAD,
+        "sealing_expired = True",
     )
     p.xor("gw_extend_sealing", "延长? Extend?", HEAD)
     p.timer(
@@ -77,10 +86,16 @@ except NameError:
         "延长期满 Extension expires",
         HEAD,
         start="sealing_expiry_on",
-        period="30 CD",
+        period="30 LD",
         basis="ACL Art. 25",
         stage="investigation",
         holder="agency",
+    )
+    p.script(
+        "sealing_extension_limit_reached",
+        "延长期满须解除 Extension over: release",
+        HEAD,
+        "sealing_expired = True",
     )
     p.user(
         "sealing_lift",
@@ -172,10 +187,12 @@ except NameError:
     p.flow("gw_sealed", "gw_to_lead_check", default=True)
     p.flow("fork_sealing", "sealing_watch_init")
     p.flow("fork_sealing", "gw_to_lead_check")
-    p.chain("sealing_watch_init", "sealing_expiry", "sealing_expiry_decision", "gw_extend_sealing")
+    p.chain("sealing_watch_init", "sealing_expiry_decision", "gw_extend_sealing")
+    # No decision within the 30 days: the limit releases the sealing (ACL Art. 25, 28).
+    p.chain("sealing_expiry", "sealing_limit_reached", "sealing_lift")
     p.flow("gw_extend_sealing", "sealing_extended_expiry", "extend_sealing")
     p.flow("gw_extend_sealing", "sealing_lift", default=True)
-    p.flow("sealing_extended_expiry", "sealing_lift")
+    p.chain("sealing_extended_expiry", "sealing_extension_limit_reached", "sealing_lift")
     p.flow("sealing_lift", "sealing_watch_end")
     p.chain("gw_to_lead_check", "lead_check", "gw_lead_check")
     p.flow("gw_lead_check", "filing_approval", "check_result == 'file'")

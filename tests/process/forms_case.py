@@ -187,13 +187,20 @@ CASE_FORMS: dict[str, dict[str, Any]] = {
         ["sealed_at", "sealing_scope", "sealing_inventory_done", "handed_over_on_site"],
     ),
     "sealing_extension.json": form(
-        "查封期满处理",
-        "At the end of 30 CD the head extends the sealing by 30 CD at most, or releases it.",
+        "延长或解除查封",
+        "Within the first 30 days the head extends the sealing by 30 days at most, notified to "
+        "the party in writing with the reason, or releases it (ACL Art. 25); at the limit it "
+        "is released.",
         {
-            "extend_sealing": flag("延长查封", "Extend by 30 CD (complex case, ACL Art. 25)."),
+            "extend_sealing": flag("延长查封", "Extend by 30 days (complex case, ACL Art. 25)."),
             "reason": text("理由", "Reason."),
+            "notified_in_writing": flag(
+                "已书面告知当事人", "The extension was notified to the party in writing."
+            ),
+            "notified_on": day("告知日期", "Date of the written notice."),
         },
         ["extend_sealing", "reason"],
+        [when("extend_sealing", True, ["notified_in_writing", "notified_on"])],
     ),
     "sealing_lift.json": form(
         "解除查封",

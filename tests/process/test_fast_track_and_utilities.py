@@ -47,9 +47,9 @@ def test_fast_track_seals_extends_and_releases_while_the_case_goes_on(deep_drv: 
     _onsite(drv, "2026-02-10T09:40:00+08:00", emergency=False)
     drv.do("sealing_approval", {"sealing_approved": True})
     _seal(drv, "2026-02-10T11:00:00+08:00")
-    # Sealed Tue 02-10: 30 CD -> Thu 03-12 -> due 03-13 00:00 (ACL Art. 25); meanwhile the
-    # ordinary procedure continues with the lead check.
-    assert drv.ready() == ["lead_check"]
+    # Sealed Tue 02-10: at most 30 days -> Thu 03-12 -> due 03-13 00:00 (ACL Art. 25); the
+    # head may extend or release within them; meanwhile the lead check goes on.
+    assert drv.ready() == ["lead_check", "sealing_expiry_decision"]
     assert drv.due("sealing_expiry") == midnight("2026-03-13")
     drv.do("lead_check", {"check_result": "file", "check_summary": "在建"})
     drv.do("filing_approval", {"filing_approved": True})
@@ -66,16 +66,19 @@ def test_fast_track_seals_extends_and_releases_while_the_case_goes_on(deep_drv: 
         "sealing_expiry": midnight("2026-03-13"),
         "compliance_deadline": midnight("2026-04-02"),
     }
-    drv.wait_until("sealing_expiry")
-    assert drv.ready() == ["sealing_expiry_decision"]
-    drv.do(
-        "sealing_expiry_decision",
-        {"extend_sealing": True, "reason": "情况复杂"},
-        actor=DEPUTY_HEAD,
-    )
-    # Extended by 30 CD from the end of the first period, Thu 03-12 -> Sat 04-11 -> Mon 04-13
-    # -> due 04-14 00:00.
-    assert drv.due("sealing_extended_expiry") == midnight("2026-04-14")
+    # Within the 30 days (Thu 03-05) the head extends, notifying the party in writing.
+    drv.go(at("2026-03-05 10:00"))
+    extension = {"extend_sealing": True, "reason": "情况复杂", "notified_on": "2026-03-05"}
+    with pytest.raises(GuardRefused, match="ACL Art. 25"):
+        drv.do(
+            "sealing_expiry_decision",
+            {**extension, "notified_in_writing": False},
+            actor=DEPUTY_HEAD,
+        )
+    drv.do("sealing_expiry_decision", {**extension, "notified_in_writing": True}, actor=DEPUTY_HEAD)
+    # Extended by 30 days from the unrolled last day Thu 03-12 -> Sat 04-11, not rolled to
+    # Monday (a limit on the agency, not a party's period) -> due 04-12 00:00.
+    assert drv.due("sealing_extended_expiry") == midnight("2026-04-12")
     drv.go(at("2026-03-20 10:00"))
     drv.send("party_demolished", {})
     P.verify_demolition(drv, "2026-03-20")
@@ -83,11 +86,12 @@ def test_fast_track_seals_extends_and_releases_while_the_case_goes_on(deep_drv: 
     # Re-inspection 30 CD from Fri 03-20 -> Sun 04-19 -> Mon 04-20 -> due 04-21 00:00; the
     # sealing is still to be released.
     assert drv.timers() == {
-        "sealing_extended_expiry": midnight("2026-04-14"),
+        "sealing_extended_expiry": midnight("2026-04-12"),
         "reinspection_due": midnight("2026-04-21"),
     }
     drv.wait_until("sealing_extended_expiry")
-    drv.do("sealing_lift", {"released_at": "2026-04-14T09:00:00+08:00", "reason": "期满"})
+    assert drv.data()["sealing_expired"] is True
+    drv.do("sealing_lift", {"released_at": "2026-04-12T09:00:00+08:00", "reason": "期满"})
     drv.wait_until("reinspection_due")
     P.reinspect(drv, "2026-04-21")
     assert drv.now_case.status == "closed"
@@ -100,7 +104,7 @@ def test_fast_track_seals_extends_and_releases_while_the_case_goes_on(deep_drv: 
         "清单",
     ]
     assert "延长查封期限决定书" in docs and "解除查封决定书" in docs
-    assert drv.fired() == ["sealing_expiry", "sealing_extended_expiry", "reinspection_due"]
+    assert drv.fired() == ["sealing_extended_expiry", "reinspection_due"]
     assert drv.data()["arrival_late"] is False
     assert drv.stage_path() == [
         *P.PREFIX,

@@ -214,3 +214,22 @@ def test_the_government_orders_the_demolition_unless_the_city_empowers_the_agenc
     P.serve(beijing, "2026-02-24")
     beijing.wait_until("demand_period")
     assert beijing.ready() == ["enforcement_decision"]
+
+
+def test_sealing_ends_at_thirty_days_without_a_timely_extension(drv: Driver) -> None:
+    """ACL Art. 25: sealing lasts at most 30 days (sealed Tue 02-10 -> Thu 03-12, not rolled);
+    an extension is decided within them. Undecided at the limit, the decision task is gone
+    and the release is due: no extension can be granted afterwards (wave 1 allowed it)."""
+    from tests.process.test_fast_track_and_utilities import ONGOING, _onsite, _seal
+
+    drv.open(ONGOING)
+    drv.go(at("2026-02-10 09:40"))
+    _onsite(drv, "2026-02-10T09:40:00+08:00", emergency=False)
+    drv.do("sealing_approval", {"sealing_approved": True})
+    _seal(drv, "2026-02-10T11:00:00+08:00")
+    assert "sealing_expiry_decision" in drv.ready()
+    drv.wait_until("sealing_expiry")
+    assert drv.clock.now() == at("2026-03-13 00:00")
+    assert "sealing_expiry_decision" not in drv.ready()
+    assert "sealing_lift" in drv.ready()
+    assert drv.data()["sealing_expired"] is True

@@ -456,3 +456,13 @@ def test_constructor_rejects_contradictions() -> None:
         StatutoryCalendar({day: "元旦"}, {day: "调休"}, [2027])
     with pytest.raises(TypeError):
         StatutoryCalendar({datetime(2027, 1, 1, tzinfo=UTC): "元旦"}, {}, [2027])
+
+
+def test_limit_days_never_roll(cal: StatutoryCalendar) -> None:
+    """ACL Art. 25: sealing lasts at most 30 days. Sealed Tue 2026-02-10: day 30 is Thu 03-12;
+    extended by 30 from there: Sat 04-11, which stays (a CD period would roll to Mon 04-13)."""
+    assert cal.last_day(date(2026, 2, 10), "30 LD") == date(2026, 3, 12)
+    assert cal.last_day(date(2026, 3, 12), "30 LD") == date(2026, 4, 11)
+    assert cal.last_day(date(2026, 3, 12), "30 CD") == date(2026, 4, 13)
+    assert cal.deadline(date(2026, 3, 12), "30 LD") == datetime(2026, 4, 12, tzinfo=TZ)
+    assert not cal.deadline_detail(date(2026, 12, 20), "30 LD").provisional

@@ -239,6 +239,7 @@ export function periodName(period) {
   const [, n, unit] = m;
   return {
     CD: `${n}日（自然日）`,
+    LD: `${n}日（届满不顺延）`,
     WD: `${n}个工作日`,
     M: `${n}个月`,
     Y: `${n}年`,
