@@ -224,6 +224,17 @@ def refusal_for_completion(
             "in writing with its reason",
         )
 
+    if data.get("terminate") is True and not (
+        data.get("no_obvious_social_harm") is True and data.get("party_unable_to_perform") is True
+    ):
+        return guards.Refusal(
+            "ACL Art. 39",
+            "termination",
+            "中止满三年终结执行，须无明显社会危害且当事人确无能力履行"
+            " / after three years deferred, enforcement ends only without obvious social harm "
+            "and with a party truly unable to perform",
+        )
+
     if task.stage == "public_notice" and "public_notice_at" in data:
         refusal = guards.public_notice_guard(
             notice_at=_date(merged.get("public_notice_at")),

@@ -363,6 +363,7 @@ def execution_track(p: Process) -> None:
         docs="终结执行决定书",
         basis="ACL Art. 39, 40",
     )
+    p.xor("gw_terminate", "终结? Terminate?", HEAD)
     p.script("outcome_terminated", "终结 Terminated", HEAD, "outcome = 'terminated'")
     p.xor("gw_deferral_outcome", "中止结束 Deferral ended", GOV)
     p.script("resume_after_deferral", "恢复执行 Resume", OFFICER, "phase = 'enforcement_decision'")
@@ -540,7 +541,11 @@ def execution_track(p: Process) -> None:
     )
     p.flow("gw_deferral_outcome", "resume_after_deferral", default=True)
     p.flow("resume_after_deferral", "router")
-    p.chain("deferral_limit", "termination", "outcome_terminated", "gw_track_done")
+    p.chain("deferral_limit", "termination", "gw_terminate")
+    p.flow("gw_terminate", "outcome_terminated", "terminate")
+    # ACL Art. 39: with harm, or a party able to perform, the three years end nothing.
+    p.flow("gw_terminate", "resume_after_deferral", default=True)
+    p.flow("outcome_terminated", "gw_track_done")
     p.chain(
         "prepare_ed_service",
         "serve_enforcement_decision",

@@ -241,13 +241,26 @@ EXECUTION_FORMS: dict[str, dict[str, Any]] = {
         ["reviewed_on", "reasons_persist", "social_harm"],
     ),
     "termination.json": form(
-        "终结执行",
-        "Three years deferred without social harm: enforcement ends (ACL Art. 39).",
+        "终结执行审查",
+        "After three years deferred, enforcement ends only if the building causes no obvious "
+        "social harm and the party truly cannot perform (ACL Art. 39(1)(5), 40); otherwise it "
+        "resumes.",
         {
+            "terminate": flag("终结执行", "End enforcement (otherwise it resumes)."),
+            "no_obvious_social_harm": flag("无明显社会危害", "No obvious social harm."),
+            "party_unable_to_perform": flag(
+                "当事人确无能力履行", "The party truly cannot perform."
+            ),
             "terminated_on": day("终结日期", "Date."),
             "termination_reason": text("理由", "Reason."),
         },
-        ["terminated_on", "termination_reason"],
+        [
+            "terminate",
+            "no_obvious_social_harm",
+            "party_unable_to_perform",
+            "terminated_on",
+            "termination_reason",
+        ],
     ),
     "public_notice.json": form(
         "强制拆除公告",

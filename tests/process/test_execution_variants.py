@@ -264,7 +264,17 @@ def test_three_years_deferred_without_harm_ends_enforcement(drv: Driver) -> None
     assert drv.ready() == ["termination"]
     assert drv.timers() == {}
     drv.go(at("2029-03-13 09:00"))
-    drv.do("termination", {"terminated_on": "2029-03-13", "termination_reason": "中止满三年"})
+    ended = {
+        "terminate": True,
+        "no_obvious_social_harm": True,
+        "party_unable_to_perform": True,
+        "terminated_on": "2029-03-13",
+        "termination_reason": "中止满三年，无明显社会危害，当事人确无能力履行",
+    }
+    # ACL Art. 39: three years alone end nothing; the party's inability must be established.
+    with pytest.raises(GuardRefused, match="ACL Art. 39"):
+        drv.do("termination", {**ended, "party_unable_to_perform": False})
+    drv.do("termination", ended)
     P.close(drv, "2029-03-13")
     case = drv.now_case
     assert (case.status, case.data["outcome"]) == ("closed", "terminated")
