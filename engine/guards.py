@@ -320,23 +320,41 @@ def _next_allowed(
 
 _PRODUCTION = frozenset({"business", "production"})
 _NON_RESIDENTIAL = _PRODUCTION | {"construction_site", "other"}  # "residential", "mixed": homes
+# Which law lets which supply be stopped, for which use (ACL Art. 13: coercion only as a law
+# provides it). 北京 Art. 65 (浙江 Art. 23 alike): no 施工用水、用电 for a project built without a
+# permit: water and power of a construction site. 安全生产法 Art. 70: power only, for a
+# production unit that refused a 停产停业 decision. A local regulation that only forbids
+# connecting new supply authorises no cutoff.
 _BASIS_USES = {
-    "construction_site_supply": frozenset({"construction_site"}),  # 北京 Art. 65; 浙江 Art. 23
-    "safety_law_70": _PRODUCTION,  # 安全生产法 Art. 70
-    "local_regulation": _NON_RESIDENTIAL,
+    "construction_site_supply": frozenset({"construction_site"}),
+    "safety_law_70": _PRODUCTION,
+}
+_BASIS_UTILITIES = {
+    "construction_site_supply": frozenset({"water", "power"}),
+    "safety_law_70": frozenset({"power"}),
+}
+_BASIS_ARTICLE = {
+    "construction_site_supply": "北京 Art. 65; 浙江 Art. 23",
+    "safety_law_70": "安全生产法 Art. 70",
 }
 
 
 def utility_cutoff_guard(
-    *, use_type: str | None, cutoff_basis: str | None, head_approved: bool | None = None
+    *,
+    use_type: str | None,
+    cutoff_basis: str | None,
+    head_approved: bool | None = None,
+    utilities: Iterable[str] | None = None,
+    halt_decision_refused: bool | None = None,
 ) -> Refusal | None:
     """Cutting water, power, heat or gas is a coercive means that needs a legal basis.
 
     For residents' living it is forbidden outright (ACL Art. 43(2), 61(5)), whatever the basis;
     a use type that is unknown or mixed cannot exclude residents, so it is refused too. Otherwise
-    the cutoff needs a basis that covers that use (ACL Art. 13: coercive execution only where a
-    law provides it; Art. 61(1)). 安全生产法 Art. 70 also needs the head's approval; for the other
-    bases PROCEDURE §3 requires it, so an explicit False refuses and None is left to the workflow.
+    the cutoff needs a basis that covers that use and those supplies (ACL Art. 13; the table
+    above). 安全生产法 Art. 70 also needs the refused 停产停业 decision and the head's approval;
+    for the other bases PROCEDURE §3 requires it, so an explicit False refuses and None is left
+    to the workflow.
     """
     use = (use_type or "").strip().lower()
     basis = (cutoff_basis or "").strip()
@@ -345,10 +363,25 @@ def utility_cutoff_guard(
         zh = f"不得对居民生活停止供水、供电、供热、供燃气（用途：{use or '未知'}）"
         en = f"cutting utilities for residents' living is forbidden (use: {use or 'unknown'})"
         return _no(rule, "ACL Art. 43(2)", zh, en)
+    if basis == "local_regulation":
+        zh = "地方性法规仅禁止为违法建设办理新的供应手续，不能作为停止供应的依据"
+        en = "a local regulation that forbids connecting new supply authorises no cutoff"
+        return _no(rule, "ACL Art. 13", zh, en)
     if use not in _BASIS_USES.get(basis, frozenset()):
         zh = f"停止供应缺少适用于该用途的法律依据（依据：{basis or '无'}）"
         en = f"no legal basis for a cutoff covers use {use!r} (basis: {basis or 'none'})"
         return _no(rule, "ACL Art. 13", zh, en)
+    wanted = {str(u).strip().lower() for u in (utilities or ())}
+    extra = sorted(wanted - _BASIS_UTILITIES[basis])
+    if extra:
+        allowed = "、".join(sorted(_BASIS_UTILITIES[basis]))
+        zh = f"该依据只允许停止 {allowed}，不含 {'、'.join(extra)}"
+        en = f"this basis allows stopping only {allowed}, not {', '.join(extra)}"
+        return _no(rule, _BASIS_ARTICLE[basis], zh, en)
+    if basis == "safety_law_70" and halt_decision_refused is not True:
+        zh = "须先作出停产停业决定且生产经营单位拒不执行"
+        en = "a 停产停业 decision must have been made and refused first"
+        return _no(rule, "安全生产法 Art. 70", zh, en)
     if head_approved is False or (basis == "safety_law_70" and head_approved is not True):
         article = "安全生产法 Art. 70" if basis == "safety_law_70" else "PROCEDURE §3"
         return _no(rule, article, "停止供应须经负责人批准", "a cutoff needs the head's approval")

@@ -206,10 +206,13 @@ def refusal_for_completion(
         # The approval is checked when the utility acts on the letter; the officer's request
         # (which comes before the head's approval) is checked for use and basis only.
         approved = merged.get("head_approved") if task.lane == "utility" else True
+        kinds = merged.get("utility_types")
         refusal = guards.utility_cutoff_guard(
             use_type=merged.get("use_type"),
             cutoff_basis=merged.get("cutoff_basis"),
             head_approved=approved,
+            utilities=[str(k) for k in kinds] if isinstance(kinds, list) else None,
+            halt_decision_refused=merged.get("halt_decision_refused"),
         )
         if refusal is not None:
             return refusal

@@ -289,6 +289,10 @@ CASE_FORMS: dict[str, dict[str, Any]] = {
                 "申请停止供水供电供气", "Ask the utility to stop water, power or gas."
             ),
             "cutoff_basis": choice("停止供应依据", "Legal basis of the cutoff.", CUTOFF_BASES),
+            "halt_decision_refused": flag(
+                "停产停业决定拒不执行",
+                "A 停产停业 decision for a major accident hazard was refused (安全生产法 Art. 70).",
+            ),
             "utility_types": {
                 "type": "array",
                 "title": "停止供应种类",

@@ -311,20 +311,46 @@ def test_construction_site_supply() -> None:
 def test_business_needs_a_basis() -> None:
     r = utility_cutoff_guard(use_type="business", cutoff_basis=None)
     refused(r, "ACL Art. 13", "utility_cutoff")
+    # 北京 Art. 65 / 浙江 Art. 23 forbid connecting supply; they authorise no cutoff (ACL Art. 13).
     r = utility_cutoff_guard(use_type="business", cutoff_basis="local_regulation")
-    assert r is None
+    refused(r, "ACL Art. 13", "utility_cutoff")
 
 
 def test_safety_law_70_needs_head_approval() -> None:
     ok = utility_cutoff_guard(
-        use_type="production", cutoff_basis="safety_law_70", head_approved=True
+        use_type="production",
+        cutoff_basis="safety_law_70",
+        head_approved=True,
+        utilities=["power"],
+        halt_decision_refused=True,
     )
     assert ok is None
     for approved in (None, False):
         r = utility_cutoff_guard(
-            use_type="business", cutoff_basis="safety_law_70", head_approved=approved
+            use_type="business",
+            cutoff_basis="safety_law_70",
+            head_approved=approved,
+            halt_decision_refused=True,
         )
         refused(r, "安全生产法 Art. 70", "utility_cutoff")
+    # Art. 70: power only, and only after a refused 停产停业 decision.
+    water = utility_cutoff_guard(
+        use_type="production",
+        cutoff_basis="safety_law_70",
+        head_approved=True,
+        utilities=["power", "water"],
+        halt_decision_refused=True,
+    )
+    assert refused(water, "安全生产法 Art. 70", "utility_cutoff").reason.startswith("该依据只允许")
+    no_decision = utility_cutoff_guard(
+        use_type="production", cutoff_basis="safety_law_70", head_approved=True
+    )
+    assert "停产停业" in refused(no_decision, "安全生产法 Art. 70", "utility_cutoff").reason
+    # A construction site: its construction water and power (北京 Art. 65), not gas.
+    gas = utility_cutoff_guard(
+        use_type="construction_site", cutoff_basis="construction_site_supply", utilities=["gas"]
+    )
+    refused(gas, "北京 Art. 65; 浙江 Art. 23", "utility_cutoff")
     r = utility_cutoff_guard(
         use_type="construction_site", cutoff_basis="construction_site_supply", head_approved=False
     )
