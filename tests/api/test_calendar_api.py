@@ -174,7 +174,7 @@ def test_a_lapsed_service_deadline_stays_overdue(http: Http, clock: FixedClock) 
     assert "service_deadline" not in {t["element_id"] for t in case["timers"]}  # it fired
     (task,) = case["tasks"]
     assert task["overdue"] is True and task["due_at"] == "2026-11-12T00:00:00+08:00"
-    assert task["due_basis"] == "APL Art. 61"
+    assert task["due_basis"].startswith("APL Art. 61")
     assert [d["element_id"] for d in case["overdue_duties"]] == ["serve_document"]
     work = http.get("/tasks")
     mine = [t for t in work if t["case_id"] == case["id"]]

@@ -54,6 +54,10 @@ DEMO_ROLES = {
 }
 
 
+SERVICE_BASIS = "APL Art. 61, 85 (处罚决定书; policy for other documents)"
+DEMAND_BASIS = "ACL Art. 35 (period: local setting)"
+
+
 class Steps:
     """tests/process/paths.py speaks to a driver with `do(element, data)`: route it to HTTP."""
 
@@ -176,7 +180,7 @@ def test_forced_demolition_path_over_http(api: Api) -> None:
     # Service within 7 WD from Tue 02-10: Wed 11, Thu 12, Fri 13, Sat 14 (make-up day),
     # [15..23 holiday], Tue 24, Wed 25, Thu 26 -> due 02-27 00:00.
     assert drv.timers() == {
-        "service_deadline": (midnight("2026-02-27"), "7 WD", "APL Art. 61"),
+        "service_deadline": (midnight("2026-02-27"), "7 WD", SERVICE_BASIS),
         "decision_deadline": decision_deadline,
     }
     P.serve(steps, "2026-02-10")
@@ -195,7 +199,7 @@ def test_forced_demolition_path_over_http(api: Api) -> None:
     P.decide(steps, "demolition_decision", on="2026-02-25", days=10)
     # Service within 7 WD from Wed 02-25: 26, 27, Sat 28 (make-up day), Mar 2, 3, 4, 5 -> due
     # 03-06 00:00. The decision was taken within the 90 CD: that deadline is gone.
-    assert drv.timers() == {"service_deadline": (midnight("2026-03-06"), "7 WD", "APL Art. 61")}
+    assert drv.timers() == {"service_deadline": (midnight("2026-03-06"), "7 WD", SERVICE_BASIS)}
     P.serve(steps, "2026-02-25")
     assert drv.data()["decision_served_at"] == "2026-02-25"
     # Compliance deadline: the decision's 10 CD from Wed 02-25 -> Sat 03-07, a rest day -> Mon
@@ -217,12 +221,12 @@ def test_forced_demolition_path_over_http(api: Api) -> None:
     drv.go(at("2026-03-10 09:00"))
     P.demand(steps, "2026-03-10")
     # Service within 7 WD from Tue 03-10: 11, 12, 13, 16, 17, 18, 19 -> due 03-20 00:00.
-    assert drv.timers() == {"service_deadline": (midnight("2026-03-20"), "7 WD", "APL Art. 61")}
+    assert drv.timers() == {"service_deadline": (midnight("2026-03-20"), "7 WD", SERVICE_BASIS)}
     P.serve(steps, "2026-03-10")
     assert drv.data()["demand_served_at"] == "2026-03-10"
     # Demand period (local, 10 WD) from Tue 03-10: 11, 12, 13, 16, 17, 18, 19, 20, 23, 24 ->
     # due 03-25 00:00.
-    assert drv.timers() == {"demand_period": (midnight("2026-03-25"), "10 WD", "ACL Art. 35")}
+    assert drv.timers() == {"demand_period": (midnight("2026-03-25"), "10 WD", DEMAND_BASIS)}
 
     # ---- enforcement decision and public notice, Wed 03-25 ------------------------------------
     drv.wait_until("demand_period")
@@ -230,7 +234,7 @@ def test_forced_demolition_path_over_http(api: Api) -> None:
     drv.go(at("2026-03-25 09:00"))
     P.enforcement_decision(steps, "2026-03-25")
     # Service within 7 WD from Wed 03-25: 26, 27, 30, 31, Apr 1, 2, 3 -> due 04-04 00:00.
-    assert drv.timers() == {"service_deadline": (midnight("2026-04-04"), "7 WD", "APL Art. 61")}
+    assert drv.timers() == {"service_deadline": (midnight("2026-04-04"), "7 WD", SERVICE_BASIS)}
     P.serve(steps, "2026-03-25")
     P.public_notice(steps, "2026-03-25")
     # Public notice (local, 10 CD) from Wed 03-25 -> Sat 04-04, Qingming holiday to Mon 04-06

@@ -380,7 +380,9 @@ def penalty_procedure() -> Process:
         start="notice_served_at",
         period="3 WD",
         local="statement_period",
-        basis="APL Art. 44",
+        # APL Art. 44, 45 give the right to state and defend but set no period: the period is
+        # local (PROCEDURE §13).
+        basis="APL Art. 44, 45 (period: local setting)",
         stage="notice",
         holder="party",
     )

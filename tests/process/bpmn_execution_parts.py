@@ -33,7 +33,9 @@ def service() -> Process:
         "serve_document",
         start="service_started_on",
         period="7 WD",
-        basis="APL Art. 61",
+        # APL Art. 61 (7 days, working days by APL Art. 85) binds the 处罚决定书; the engine holds
+        # every other document it serves to the same period (policy).
+        basis="APL Art. 61, 85 (处罚决定书; policy for other documents)",
         stage="service",
         holder="agency",
     )

@@ -276,7 +276,8 @@ def execution_track(p: Process) -> None:
         start="demand_served_at",
         period="10 WD",
         local="demand_period",
-        basis="ACL Art. 35",
+        # ACL Art. 35 requires a deadline in the demand but sets none: the period is local.
+        basis="ACL Art. 35 (period: local setting)",
         stage="demand",
         holder="party",
     )

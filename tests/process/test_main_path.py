@@ -60,7 +60,7 @@ def test_main_path_to_forced_demolition_and_reinspection(deep_drv: Driver) -> No
     assert (demand_timer.due_at, demand_timer.period, demand_timer.basis) == (
         midnight("2026-03-25"),
         "10 WD",
-        "ACL Art. 35",
+        "ACL Art. 35 (period: local setting)",
     )
     drv.wait_until("demand_period")
     drv.go(at("2026-03-25 09:00"))

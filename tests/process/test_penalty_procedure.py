@@ -287,7 +287,7 @@ def test_a_longer_local_statement_period_is_waited_for(
     assert (statement.due_at, statement.period, statement.basis) == (
         midnight("2026-02-28"),
         "8 WD",
-        "APL Art. 44",
+        "APL Art. 44, 45 (period: local setting)",
     )
     assert drv.ready() == []
     drv.wait_until("statement_period")
