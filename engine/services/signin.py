@@ -119,6 +119,7 @@ def _count_failure(
     window = timedelta(seconds=sec.failure_window_seconds)
     limits = {"user": sec.max_user_failures, "address": sec.max_address_failures}
     locked = 0
+    uow.users.purge_throttles(now - window, now)
     for kind, key in _keys(username, address):
         row = uow.users.throttle_for_update(key, now)
         if now - row.window_start > window:
@@ -160,6 +161,7 @@ def _count_failure(
 def _open_session(
     uow: UnitOfWork, ctx: EngineContext, actor: Actor, epoch: int, now: datetime
 ) -> SignIn:
+    uow.users.purge_sessions(actor.username, now)
     sid = secrets.token_hex(16)
     secret = secrets.token_urlsafe(32)
     expires = now + timedelta(minutes=ctx.settings.security.session_minutes)

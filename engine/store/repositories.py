@@ -555,6 +555,24 @@ class UserRepository:
         )
         return int(getattr(result, "rowcount", 0) or 0)
 
+    def purge_sessions(self, username: str, now: datetime) -> None:
+        """Forget the user's ended sessions (a missing session is as refused as a revoked one)."""
+        self.s.execute(
+            delete(AuthSession).where(
+                AuthSession.username == username,
+                or_(AuthSession.expires_at <= now, AuthSession.revoked_at.is_not(None)),
+            )
+        )
+
+    def purge_throttles(self, stale_before: datetime, now: datetime) -> None:
+        """Forget counters whose window ended before `stale_before` and that lock nothing."""
+        self.s.execute(
+            delete(LoginThrottle).where(
+                LoginThrottle.window_start < stale_before,
+                or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until <= now),
+            )
+        )
+
     def throttle(self, key: str, *, lock: bool = False) -> LoginThrottle | None:
         query = select(LoginThrottle).where(LoginThrottle.key == key)
         return self.s.scalar(query.with_for_update() if lock else query)
