@@ -57,15 +57,33 @@ class _StepLog:
         """What this step changed in the data, in completion order: for each completed task,
         the keys whose value differs from its parent's, and the names a script task assigned.
         Taking whole task data instead would let a parallel branch or a finished call activity
-        write back stale copies; a script's own assignment is never stale."""
+        write back stale copies; a script's own assignment is never stale. Inside a called
+        process that declares its outputs (ioSpecification), only those outputs may reach the
+        case: its working variables stay its own, as the designer declared."""
         changed: dict[str, Any] = {}
         for task in self.done:
             parent = task.parent.data if task.parent is not None else {}
             written = self.writes.get(task.id, frozenset())
+            allowed = _declared_outputs(task)
             for key, value in task.data.items():
+                if allowed is not None and key not in allowed:
+                    continue
                 if key in written or parent.get(key, _MISSING) != value:
                     changed[key] = value
         return changed
+
+
+def _declared_outputs(task: Task) -> frozenset[str] | None:
+    """The names the enclosing called processes let out (None: no restriction)."""
+    allowed: frozenset[str] | None = None
+    workflow: Any = task.workflow
+    while workflow is not None and getattr(workflow, "parent_task_id", None) is not None:
+        io = getattr(workflow.spec, "io_specification", None)
+        if io is not None and io.data_outputs:
+            names = frozenset(v.bpmn_id for v in io.data_outputs)
+            allowed = names if allowed is None else allowed & names
+        workflow = workflow.parent_workflow
+    return allowed
 
 
 def _step_error(exc: BaseException) -> Exception:

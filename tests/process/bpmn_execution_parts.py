@@ -303,7 +303,11 @@ def fine_collection() -> Process:
         OFFICER,
         """fine_due_on = last_day(decision_served_at, "15 CD")
 surcharge = 0
-fine_status = 'unpaid'""",
+fine_status = 'unpaid'
+# LAL Art. 83's 15 days to sue cover only a 限期拆除 order; a fine follows ALL Art. 46 (6 M).
+# (lawsuit_window is not an output of this call: the execution track keeps its own.)
+if lawsuit_window == '15 CD':
+    lawsuit_window = '6 M'""",
     )
     p.event_gateway("wait_fine_payment", "缴纳期限 Payment period", OFFICER)
     p.timer(

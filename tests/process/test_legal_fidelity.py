@@ -233,3 +233,27 @@ def test_sealing_ends_at_thirty_days_without_a_timely_extension(drv: Driver) -> 
     assert "sealing_expiry_decision" not in drv.ready()
     assert "sealing_lift" in drv.ready()
     assert drv.data()["sealing_expired"] is True
+
+
+def test_a_land_law_fine_keeps_six_months_to_sue(drv: Driver) -> None:
+    """LAL Art. 83's 15 days cover only the 限期拆除 order: the fine decided with it follows
+    ALL Art. 46 (6 M from service Tue 02-10 -> Mon 08-10), so its court route waits for that,
+    while the demolition track keeps its 15 days. (Wave 1 used the 15 days for the fine.)"""
+    P.file_case(drv, legal_basis="LAL77")
+    P.investigate(drv, on="2026-02-10")
+    P.report(drv, "not_correctable")
+    P.legal_review(drv)
+    P.advance_notice(drv, "2026-02-10", 9000)
+    P.serve(drv, "2026-02-10")
+    P.respond(drv, waived=True)
+    element = drv.ready()[0]
+    P.decide(drv, element, on="2026-02-10", days=10, fine=9000)  # 200 元/m² x 45 m²
+    P.serve(drv, "2026-02-10")
+    assert drv.data()["lawsuit_window"] == "15 CD"  # the demolition order (LAL Art. 83)
+    drv.wait_until("fine_due")
+    drv.do("fine_demand", {"fine_demand_issued_on": "2026-02-26", "surcharge_notified": True})
+    P.serve(drv, "2026-02-26")
+    drv.wait_until("fine_demand_period")
+    drv.wait_until("review_window")  # the fine's 60 CD review window
+    assert drv.due("lawsuit_window_6m") == at("2026-08-11 00:00")
+    assert drv.data()["lawsuit_window"] == "15 CD"  # the fine's own windows stayed its own
