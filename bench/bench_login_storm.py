@@ -101,14 +101,21 @@ def run(concurrency: int) -> dict[str, float]:
                 time.sleep(0.02)
 
         other: list[float] = []
+        errors: list[str] = []
 
         def poll() -> None:
-            with httpx.Client(timeout=60) as c:
-                while not stop.is_set():
-                    t = time.perf_counter()
-                    c.get(f"{base}/tasks", headers={"Authorization": f"Bearer {token}"})
-                    other.append(time.perf_counter() - t)
-                    time.sleep(0.05)
+            while not stop.is_set():
+                t = time.perf_counter()
+                try:
+                    r = httpx.get(
+                        f"{base}/tasks", headers={"Authorization": f"Bearer {token}"}, timeout=60
+                    )
+                    if r.status_code != 200:
+                        errors.append(str(r.status_code))
+                except httpx.HTTPError as exc:
+                    errors.append(type(exc).__name__)
+                other.append(time.perf_counter() - t)
+                time.sleep(0.05)
 
         logins: list[float] = []
         codes: list[int] = []
@@ -155,6 +162,7 @@ def run(concurrency: int) -> dict[str, float]:
             "other_p50_ms": 1000 * statistics.median(during),
             "other_p99_ms": 1000 * during[min(len(during) - 1, int(len(during) * 0.99))],
             "other_requests": len(during),
+            "other_errors": len(errors),
         }
     finally:
         server.send_signal(signal.SIGINT)

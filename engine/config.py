@@ -48,7 +48,7 @@ class SecuritySettings(BaseModel):
     max_address_failures: int = Field(default=30, ge=1)
     failure_window_seconds: int = Field(default=900, ge=1)
     lockout_seconds: int = Field(default=900, ge=1)
-    login_concurrency: int = Field(default=4, ge=1)
+    login_concurrency: int = Field(default=2, ge=1)
     audit_key: str | None = None
     checkpoint_file: Path | None = None
 
