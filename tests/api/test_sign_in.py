@@ -260,3 +260,53 @@ def test_cli_disables_and_enables_a_user(
     assert missing.returncode == 1 and "nobody" in missing.stderr
     assert isinstance(done, subprocess.CompletedProcess)
     assert login(client, "head1")
+
+
+def test_concurrent_sign_ins_hash_at_most_login_concurrency_at_once(
+    client: TestClient, engine_app: App, wall: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many sign-ins at once (the attack sent 160; bench/bench_login_storm.py measures those
+    against a real server): argon2 (64 MiB each in production) runs at most
+    `login_concurrency` times at once; the rest wait, and all are answered."""
+    import threading
+    import time
+
+    import engine.services.signin as signin
+
+    limit = engine_app.settings.security.login_concurrency
+    running = 0
+    peak = 0
+    lock = threading.Lock()
+    real = signin.verify_password
+
+    def counted(stored: str | None, password: str) -> bool:
+        nonlocal running, peak
+        with lock:
+            running += 1
+            peak = max(peak, running)
+        try:
+            time.sleep(0.01)  # long enough for the others to pile up
+            return real(stored, password)
+        finally:
+            with lock:
+                running -= 1
+
+    monkeypatch.setattr(signin, "verify_password", counted)
+    engine_app.settings.security.max_address_failures = 1000
+    codes: list[int] = []
+    barrier = threading.Barrier(40)
+
+    def one(i: int) -> None:
+        barrier.wait()
+        password = DEMO_PASSWORD if i % 2 else "wrong"
+        codes.append(
+            sign_in(client, f"officer{1 + i % 2}" if i % 2 else f"x{i}", password).status_code
+        )
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(40)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(set(codes)) == [200, 401] and codes.count(200) == 20
+    assert 1 < peak <= limit, peak
