@@ -229,26 +229,23 @@ def execution_track(p: Process) -> None:
     )
     p.throw_signal("throw_set_aside", "通知罚款程序 Stop the fine", OFFICER, "decision_set_aside")
     p.xor("gw_set_aside", "变更? Changed?", OFFICER)
-    p.xor("gw_revision_kind", "决定种类 Kind of decision", HEAD)
+    # ARL Art. 63 / ALL Art. 77: the review body (or court) changes the decision itself; the
+    # agency records the changed decision and executes it. No head's revision: that would be a
+    # new decision without investigation, notice or hearing.
     p.user(
-        "revised_demolition_decision",
-        "重新作出限期拆除决定 Revised demolition decision",
-        HEAD,
-        form="decision.json",
+        "record_changed_decision",
+        "记录变更后的决定 Record the decision as changed",
+        OFFICER,
+        form="changed_decision.json",
         stage="decision",
-        docs="限期拆除决定书",
-        duty="decision_approval",
-        basis="URPL Art. 64; APL Art. 59",
+        docs="行政复议决定书或判决书（变更）",
+        basis="ARL Art. 63; ALL Art. 77",
     )
-    p.user(
-        "revised_penalty_decision",
-        "重新作出处罚决定 Revised penalty decision",
-        HEAD,
-        form="decision.json",
-        stage="decision",
-        docs="行政处罚决定书",
-        duty="decision_approval",
-        basis="URPL Art. 64; APL Art. 59",
+    p.script(
+        "apply_changed_decision",
+        "按变更后的决定执行 Execute the changed decision",
+        OFFICER,
+        "decision_served_at = changed_received_on",
     )
 
     # demand (催告) and enforcement decision
@@ -514,12 +511,9 @@ def execution_track(p: Process) -> None:
     p.flow("gw_remedy_outcome", "wait_remedy_result", default=True)
     p.flow("remedy_upheld", "router")
     p.chain("record_set_aside", "throw_set_aside", "gw_set_aside")
-    p.flow("gw_set_aside", "gw_revision_kind", "outcome == 'changed'")
+    p.flow("gw_set_aside", "record_changed_decision", "outcome == 'changed'")
     p.flow("gw_set_aside", "gw_track_done", default=True)
-    p.flow("gw_revision_kind", "revised_demolition_decision", "classification == 'not_correctable'")
-    p.flow("gw_revision_kind", "revised_penalty_decision", default=True)
-    p.flow("revised_demolition_decision", "gw_party_known")
-    p.flow("revised_penalty_decision", "gw_party_known")
+    p.chain("record_changed_decision", "apply_changed_decision", "gw_decision_served")
 
     p.chain("demand", "prepare_demand_service", "serve_demand", "record_demand_service")
     p.flow("record_demand_service", "gw_demand_track")

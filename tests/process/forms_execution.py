@@ -240,6 +240,30 @@ EXECUTION_FORMS: dict[str, dict[str, Any]] = {
         },
         ["reviewed_on", "reasons_persist", "social_harm"],
     ),
+    "changed_decision.json": form(
+        "记录变更后的决定",
+        "The review body (ARL Art. 63) or the court (ALL Art. 77) changed the decision: record "
+        "what it now orders; execution continues on it from its receipt.",
+        {
+            "changed_by": choice(
+                "变更机关",
+                "Who changed the decision.",
+                ["review_body", "court"],
+            ),
+            "changed_document_no": name("文书编号", "Number of the review decision or judgment."),
+            "changed_received_on": day("收到日期", "Date the changed decision was received."),
+            "penalty": text("变更后的处理", "What the changed decision orders."),
+            "compliance_days": {
+                "type": "integer",
+                "title": "履行期限（日）",
+                "description": "Days to comply set by the changed decision.",
+                "minimum": 1,
+                "maximum": 3650,
+            },
+            "fine_amount": amount("罚款（元）", "Fine set by the changed decision (0 if none)."),
+        },
+        ["changed_by", "changed_document_no", "changed_received_on", "penalty", "compliance_days"],
+    ),
     "termination.json": form(
         "终结执行审查",
         "After three years deferred, enforcement ends only if the building causes no obvious "

@@ -146,11 +146,22 @@ def test_remedy_result_changed_goes_back_to_the_decision(drv: Driver) -> None:
     _reply(drv, "review_reply", "2026-02-12")
     drv.go(at("2026-03-02 09:00"))
     drv.send("remedy_result", {"outcome": "changed", "decided_on": "2026-03-02"})
-    assert drv.ready() == ["revised_demolition_decision"]
+    # ARL Art. 63: the review body changed the decision itself; the officer records it and
+    # execution continues on it (no head's revision without investigation, notice, hearing).
+    assert drv.ready() == ["record_changed_decision"]
     assert drv.now_case.stage == "decision"
-    P.decide(drv, "revised_demolition_decision", on="2026-03-02", days=20)
-    P.serve(drv, "2026-03-03")
-    # The new decision's own period: 20 CD from Tue 03-03 -> Mon 03-23 -> due 03-24 00:00.
+    drv.do(
+        "record_changed_decision",
+        {
+            "changed_by": "review_body",
+            "changed_document_no": "某复决字〔2026〕5号",
+            "changed_received_on": "2026-03-03",
+            "penalty": "限期拆除，期限变更为二十日",
+            "compliance_days": 20,
+        },
+    )
+    # The changed decision's period: 20 CD from its receipt Tue 03-03 -> Mon 03-23 -> due
+    # 03-24 00:00.
     assert drv.timers() == {"compliance_deadline": midnight("2026-03-24")}
     assert drv.data()["decision_served_at"] == "2026-03-03"
     drv.go(at("2026-03-20 09:00"))
@@ -161,13 +172,13 @@ def test_remedy_result_changed_goes_back_to_the_decision(drv: Driver) -> None:
     assert drv.clock.now() == midnight("2026-04-21")
     P.reinspect(drv, "2026-04-21")
     assert drv.now_case.status == "closed"
-    assert drv.documents().count("限期拆除决定书") == 2
+    assert drv.documents().count("限期拆除决定书") == 1
+    assert "行政复议决定书或判决书（变更）" in drv.documents()
     assert drv.stage_path() == [
         *P.PREFIX,
         "compliance_period",
         "litigation",
         "decision",
-        "service",
         "compliance_period",
         "closed",
         "reinspection",
@@ -179,8 +190,7 @@ def test_remedy_result_changed_goes_back_to_the_decision(drv: Driver) -> None:
         "送达回证",
         "行政复议答复书",
         "行政诉讼答辩状",
-        "限期拆除决定书",
-        "送达回证",
+        "行政复议决定书或判决书（变更）",
         "现场检查笔录",
         "结案报告",
         "台账销号表",
