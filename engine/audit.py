@@ -35,10 +35,8 @@ def _instant(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def event_body(event: AuditEvent) -> dict[str, Any]:
-    """The fields the hash covers: everything but the row id and the hash itself."""
+def _common_body(event: AuditEvent | SystemAuditEvent) -> dict[str, Any]:
     return {
-        "case_id": event.case_id,
         "seq": event.seq,
         "at": _instant(event.at),
         "actor": event.actor,
@@ -49,22 +47,16 @@ def event_body(event: AuditEvent) -> dict[str, Any]:
         "basis": event.basis,
         "prev_hash": event.prev_hash,
     }
+
+
+def event_body(event: AuditEvent) -> dict[str, Any]:
+    """The fields the hash covers: everything but the row id and the hash itself."""
+    return {"case_id": event.case_id, **_common_body(event)}
 
 
 def system_event_body(event: SystemAuditEvent) -> dict[str, Any]:
     """As `event_body`, with the trail's name where a case event has its case id."""
-    return {
-        "trail": SYSTEM_TRAIL,
-        "seq": event.seq,
-        "at": _instant(event.at),
-        "actor": event.actor,
-        "roles": list(event.roles),
-        "action": event.action,
-        "element_id": event.element_id,
-        "data": event.data,
-        "basis": event.basis,
-        "prev_hash": event.prev_hash,
-    }
+    return {"trail": SYSTEM_TRAIL, **_common_body(event)}
 
 
 def compute_hash(prev_hash: str, body: Mapping[str, Any]) -> str:
