@@ -13,6 +13,7 @@ from api.routes import (
     auth,
     calendar,
     cases,
+    documents,
     ledger,
     processes,
     system_audit,
@@ -35,7 +36,18 @@ def create_app(engine_app: App | None = None) -> FastAPI:
     )
     app.state.qingwei = qw
     errors.install(app)
-    for module in (auth, processes, cases, tasks, ledger, admin, calendar, system_audit, users):
+    for module in (
+        auth,
+        processes,
+        cases,
+        tasks,
+        ledger,
+        admin,
+        calendar,
+        system_audit,
+        users,
+        documents,
+    ):
         app.include_router(module.router, prefix=API_PREFIX)
     web.install(app, api_prefix=API_PREFIX)  # the web pages; after the API routes
     app.openapi = lambda: _openapi_with_problems(app)  # type: ignore[method-assign]

@@ -29,6 +29,13 @@ class DatabaseSettings(BaseModel):
     def is_sqlite(self) -> bool:
         return self.url.startswith("sqlite")
 
+    def files_root(self) -> Path:
+        """Where files of record go when no root is set: beside an SQLite file, else ./."""
+        prefix = "sqlite:///"
+        if self.url.startswith(prefix) and ":memory:" not in self.url:
+            return Path(self.url[len(prefix) :] + ".files")
+        return Path("qingwei-files")
+
 
 class SecuritySettings(BaseModel):
     """Sign-in. `token_minutes` is the access token's life, `session_minutes` the refresh
@@ -127,6 +134,43 @@ class WorkerSettings(BaseModel):
     batch_size: int = Field(default=100, ge=1)
 
 
+class FileSettings(BaseModel):
+    """Files of record (issued 文书, later evidence), stored content-addressed by sha256.
+
+    `backend` names the store ("local" today; an S3-compatible store is another FileStore);
+    `root` is the local store's folder. Unset, it sits beside an SQLite database file
+    (`qingwei.db` -> `qingwei.db.files/`), so a scratch database never shares a store with
+    another; with PostgreSQL it defaults to `./qingwei-files`."""
+
+    backend: str = "local"
+    root: Path | None = None
+
+    @field_validator("backend")
+    @classmethod
+    def _backend(cls, v: str) -> str:
+        if v != "local":
+            raise ValueError("QINGWEI_FILES__BACKEND: only 'local' is built in")
+        return v
+
+
+class DocumentSettings(BaseModel):
+    """Who issues the 文书 and how they are numbered: words of the agency, not of templates.
+
+    A 文号 reads `{number_prefix}{code}字〔{year}〕第{seq:04d}号`
+    (e.g. 某城管拆决字〔2026〕第0012号);
+    `code` per kind from documents/catalog.json. `verify_base_url` is what the QR code on each
+    PDF points to (the public verification page)."""
+
+    templates_dir: Path = Path("documents")
+    agency_name: str = "某市某区城市管理综合行政执法局"
+    number_prefix: str = "某城管"
+    government_name: str = "某市某区人民政府"
+    review_body: str = "某市某区人民政府"
+    court_name: str = "某市某区人民法院"
+    agency_address: str = "某市某区某路1号"
+    verify_base_url: str = "http://127.0.0.1:8000/verify"
+
+
 class PathSettings(BaseModel):
     processes_dir: Path = Path("processes")
     forms_dir: Path = Path("forms")
@@ -146,6 +190,8 @@ class Settings(BaseSettings):
     legal: LegalSettings = LegalSettings()
     worker: WorkerSettings = WorkerSettings()
     paths: PathSettings = PathSettings()
+    files: FileSettings = FileSettings()
+    documents: DocumentSettings = DocumentSettings()
 
     # The flat names of the public contract (API.md); folded into the blocks below.
     database_url: str | None = None

@@ -26,6 +26,7 @@ from engine.services.casework import (
     written_view,
 )
 from engine.services.context import Actor, EngineContext
+from engine.services.documents import document_refusal, issue_for_task
 from engine.services.guarding import record_refusal, refusal_for_completion
 from engine.services.views import CaseView
 from engine.store.models import Case
@@ -160,6 +161,8 @@ def complete_task(
         info = loaded.elements.get(task.element_id)
         refusal = refusal_for_completion(
             uow, ctx=ctx, case=case, task=task, info=info, data=data, actor=actor, now=now
+        ) or document_refusal(
+            ctx, case=case, info=info, element_id=task.element_id, data=data, now=now
         )
         if refusal is not None:
             raise record_refusal(
@@ -176,6 +179,18 @@ def complete_task(
             snapshot = ctx.runtime.complete_task(loaded, case.state, task_id, data, now)
         except StepFailed as exc:
             raise ProcessFault(str(exc)) from exc
+        # Issued in the step: numbered, rendered and stored in this transaction (issue 11).
+        issued = issue_for_task(
+            uow,
+            ctx=ctx,
+            case=case,
+            info=info,
+            element_id=task.element_id,
+            task_id=task.id,
+            data=data,
+            actor=actor,
+            now=now,
+        )
         head = audit.ChainHead.of(case)
         audit.append(
             uow,
@@ -192,6 +207,7 @@ def complete_task(
                 "stage": task.stage,
                 "lane": task.lane,
                 "documents": list(info.documents) if info else [],
+                "issued": issued,
             },
             basis=info.basis if info else None,
         )

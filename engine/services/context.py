@@ -14,6 +14,7 @@ from engine.store.uow import UnitOfWork
 
 if TYPE_CHECKING:
     from engine.services.calendars import CalendarBook
+    from engine.services.documents import DocumentDesk
 
 ROLES = (
     "officer",
@@ -52,6 +53,7 @@ class EngineContext:
     forms: FormCatalog
     uow: Callable[..., UnitOfWork]
     calendars: CalendarBook = field(default=None)  # type: ignore[assignment]
+    documents: DocumentDesk = field(default=None)  # type: ignore[assignment]
     # Hook for tests: called after everything is written and flushed, before commit.
     before_commit: list[Callable[[UnitOfWork], None]] = field(default_factory=list)
 
@@ -61,6 +63,10 @@ class EngineContext:
 
             ttl = self.settings.calendar.refresh_seconds
             self.calendars = CalendarBook(self.runtime.calendar, lambda: self.runtime, ttl)
+        if self.documents is None:
+            from engine.services.documents import DocumentDesk
+
+            self.documents = DocumentDesk.build(self.settings)
 
     def commit(self, uow: UnitOfWork) -> None:
         uow.flush()

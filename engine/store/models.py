@@ -254,3 +254,50 @@ class AuditCheckpoint(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime)
     heads: Mapped[dict[str, Any]] = mapped_column(JSON)
     signature: Mapped[str] = mapped_column(String(64))
+
+
+class DocumentCounter(Base):
+    """The last 文号 sequence issued per agency, kind code and year. Allocation locks this row
+    (FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE serialises writers), inside the
+    transaction that issues the document: a rolled-back issue gives its number back, so the
+    numbers stay gapless and never repeat."""
+
+    __tablename__ = "document_counters"
+
+    agency: Mapped[str] = mapped_column(String(64), primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer)
+
+
+class DocumentRow(Base):
+    """An issued 文书: its number, the sha256 of its PDF bytes (in the file store) and the data it
+    was rendered from (re-rendering that data gives the same text; the bytes stay the record).
+    A 送达回证 points at the document it proves served (`serves_id`); the served document gets
+    its service method, recipient and date."""
+
+    __tablename__ = "documents"
+    __table_args__ = (
+        UniqueConstraint("agency", "code", "year", "seq", name="uq_documents_agency_seq"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(128))
+    agency: Mapped[str] = mapped_column(String(64))
+    code: Mapped[str] = mapped_column(String(16))
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(64), unique=True)
+    element_id: Mapped[str] = mapped_column(String(128))
+    task_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    issued_by: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    verify_code: Mapped[str] = mapped_column(String(16), unique=True)
+    context: Mapped[dict[str, Any]] = mapped_column(JSON)
+    serves_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), nullable=True)
+    served_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    service_method: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    recipient: Mapped[str | None] = mapped_column(String(128), nullable=True)

@@ -14,6 +14,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.errors import Conflict
+from engine.store.documents_repo import DocumentRepository
 from engine.store.repositories import (
     AuditRepository,
     CalendarRepository,
@@ -47,6 +48,7 @@ class UnitOfWork:
         self.audit = AuditRepository(s)
         self.users = UserRepository(s)
         self.calendar = CalendarRepository(s)
+        self.documents = DocumentRepository(s)
         return self
 
     def __exit__(

@@ -3,8 +3,15 @@ revoked closes, changed goes back to the decision; omitted remedy rights give 1 
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from engine.documents import DocumentCatalog
+from engine.files import LocalFileStore
+from engine.services.documents import DocumentDesk
 from tests.process import paths as P
 from tests.process.driver import Driver, at, midnight
+
+NO_FILES = LocalFileStore(Path("no-files"))  # never written: no template, no document
 
 
 def _reply(drv: Driver, kind: str, on: str) -> None:
@@ -199,6 +206,10 @@ def test_remedy_result_changed_goes_back_to_the_decision(drv: Driver) -> None:
 
 
 def test_remedy_rights_omitted_gives_a_one_year_lawsuit_window(drv: Driver) -> None:
+    # The engine refuses to issue a decision without the remedy statement (APL Art. 59, see
+    # tests/integration/test_documents.py); a decision written on paper without it (a case
+    # taken over from before the engine issued documents) still gets the 1-year window.
+    drv.app.ctx.documents = DocumentDesk(DocumentCatalog(Path("no-templates")), NO_FILES)
     P.to_decision(drv)
     P.decide(drv, "demolition_decision", on="2026-02-10", days=10, rights=False)
     P.serve(drv, "2026-02-10")

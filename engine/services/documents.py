@@ -1,0 +1,354 @@
+"""Issuing 文书 inside the step that issues them, and reading and verifying them afterwards.
+
+`complete_task` calls `document_refusal` before the step (the law's required contents, checked
+against the case data) and `issue_for_task` after it, in the same transaction: each document gets
+the next 文号 of its agency, kind and year, is rendered to PDF, stored content-addressed, and its
+sha256 goes into the step's `task_completed` event. A rollback takes the number back with it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from engine.calendar import TZ
+from engine.config import Settings
+from engine.documents import (
+    BASIS_TEXT,
+    METHOD_CN,
+    REMEDY_TEXT,
+    DocumentCatalog,
+    Kind,
+    cn_date,
+    cn_date_numerals,
+)
+from engine.errors import Conflict, NotFound
+from engine.files import FileCorrupted, FileStore, build_file_store, is_sha256
+from engine.guards import Refusal
+from engine.runtime.model import ElementInfo
+from engine.services.context import Actor, EngineContext
+from engine.store.models import Case, DocumentRow
+from engine.store.uow import UnitOfWork
+
+RECEIPT = "送达回证"
+DECISIONS = ("限期拆除决定书", "行政处罚决定书")
+
+
+@dataclass
+class DocumentDesk:
+    """The catalog of documents/ and the file store, built once per process."""
+
+    catalog: DocumentCatalog
+    files: FileStore
+
+    @classmethod
+    def build(cls, settings: Settings) -> DocumentDesk:
+        return cls(
+            DocumentCatalog.load(Path(settings.documents.templates_dir)), build_file_store(settings)
+        )
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    """The public shape of an issued document (API.md, Documents)."""
+
+    id: int
+    case_id: int
+    kind: str
+    title: str
+    number: str
+    issued_at: datetime
+    element_id: str
+    sha256: str
+    served_at: str | None
+    service_method: str | None
+    recipient: str | None
+    verify_code: str
+    serves_id: int | None
+
+
+@dataclass(frozen=True)
+class VerifiedDocument:
+    valid: bool
+    number: str
+    kind: str
+    case_no: str
+    issued_at: datetime
+
+
+def _view(r: DocumentRow) -> DocumentView:
+    return DocumentView(
+        id=r.id,
+        case_id=r.case_id,
+        kind=r.kind,
+        title=r.title,
+        number=r.number,
+        issued_at=r.issued_at,
+        element_id=r.element_id,
+        sha256=r.sha256,
+        served_at=r.served_at,
+        service_method=r.service_method,
+        recipient=r.recipient,
+        verify_code=r.verify_code,
+        serves_id=r.serves_id,
+    )
+
+
+def _today(now: datetime) -> date:
+    return now.astimezone(TZ).date()
+
+
+def document_refusal(
+    ctx: EngineContext,
+    *,
+    case: Case,
+    info: ElementInfo | None,
+    element_id: str,
+    data: Mapping[str, Any],
+    now: datetime,
+) -> Refusal | None:
+    """The first document this completion would issue whose statute-required contents are
+    missing from the case and task data (409 naming the article), or None."""
+    if info is None or not info.documents:
+        return None
+    merged = {**case.data, **dict(data)}
+    for kind in ctx.documents.catalog.for_task(element_id, info.documents, merged):
+        refusal = kind.refusal(merged, _today(now))
+        if refusal is not None:
+            return refusal
+    return None
+
+
+def issue_for_task(
+    uow: UnitOfWork,
+    *,
+    ctx: EngineContext,
+    case: Case,
+    info: ElementInfo | None,
+    element_id: str,
+    task_id: str,
+    data: Mapping[str, Any],
+    actor: Actor,
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """Issue every document this task issues; what the audit event records of each."""
+    if info is None or not info.documents:
+        return []
+    merged = {**case.data, **dict(data)}
+    issued = []
+    for kind in ctx.documents.catalog.for_task(element_id, info.documents, merged):
+        row = issue(
+            uow,
+            ctx=ctx,
+            case=case,
+            kind=kind,
+            data=merged,
+            element_id=element_id,
+            task_id=task_id,
+            actor=actor,
+            now=now,
+        )
+        issued.append(
+            {"document_id": row.id, "kind": row.kind, "number": row.number, "sha256": row.sha256}
+        )
+    return issued
+
+
+def issue(
+    uow: UnitOfWork,
+    *,
+    ctx: EngineContext,
+    case: Case,
+    kind: Kind,
+    data: Mapping[str, Any],
+    element_id: str,
+    task_id: str | None,
+    actor: Actor,
+    now: datetime,
+) -> DocumentRow:
+    """Number, render, store and record one document inside the caller's transaction."""
+    cfg = ctx.settings.documents
+    year = _today(now).year
+    seq = uow.documents.next_seq(cfg.number_prefix, kind.code, year)
+    number = f"{cfg.number_prefix}{kind.code}字〔{year}〕第{seq:04d}号"
+    code = hashlib.sha256(f"{number}|{case.case_no}|{kind.name}".encode()).hexdigest()[:10]
+    served = _to_serve(uow, case.id) if kind.name == RECEIPT else None
+    context = _context(
+        uow,
+        ctx,
+        case=case,
+        kind=kind,
+        data=data,
+        now=now,
+        number=number,
+        code=code.upper(),
+        served=served,
+    )
+    pdf = ctx.documents.catalog.pdf(kind.name, context)
+    sha = ctx.documents.files.put(pdf)
+    row = uow.documents.add(
+        DocumentRow(
+            case_id=case.id,
+            kind=kind.name,
+            title=kind.name,
+            agency=cfg.number_prefix,
+            code=kind.code,
+            year=year,
+            seq=seq,
+            number=number,
+            element_id=element_id,
+            task_id=task_id,
+            issued_at=now,
+            issued_by=actor.username,
+            sha256=sha,
+            verify_code=code.upper(),
+            context=context,
+            serves_id=served.id if served is not None else None,
+        )
+    )
+    if served is not None:
+        served.served_at = str(data.get("served_at") or "") or None
+        served.service_method = str(data.get("service_method") or "") or None
+        served.recipient = str(data.get("recipient") or "") or None
+        uow.flush()
+    return row
+
+
+def _to_serve(uow: UnitOfWork, case_id: int) -> DocumentRow | None:
+    """The document a 送达回证 proves served: the newest one of the case not yet served."""
+    for r in reversed(uow.documents.for_case(case_id)):
+        if r.kind != RECEIPT and r.served_at is None and r.service_method is None:
+            return r
+    return None
+
+
+def _context(
+    uow: UnitOfWork,
+    ctx: EngineContext,
+    *,
+    case: Case,
+    kind: Kind,
+    data: Mapping[str, Any],
+    now: datetime,
+    number: str,
+    code: str,
+    served: DocumentRow | None,
+) -> dict[str, Any]:
+    """Everything the template reads, as JSON: stored with the document, so that rendering it
+    again gives the same text."""
+    cfg = ctx.settings.documents
+    raw = data.get(kind.date_field) if kind.date_field else None
+    day = date.fromisoformat(str(raw)[:10]) if raw else _today(now)
+    decision = next(
+        (r for r in reversed(uow.documents.for_case(case.id)) if r.kind in DECISIONS), None
+    )
+    ctxt: dict[str, Any] = {
+        "d": {
+            k: v for k, v in data.items() if isinstance(v, str | int | float | bool) or v is None
+        },
+        "kind": kind.name,
+        "title": kind.name,
+        "number": number,
+        "case_no": case.case_no,
+        "agency": cfg.agency_name,
+        "party": data.get("party_name") or "（当事人不明 party unknown）",
+        "address": data.get("address") or "",
+        "basis_text": BASIS_TEXT.get(
+            str(data.get("legal_basis") or "URPL64"), BASIS_TEXT["URPL64"]
+        ),
+        "date_cn": cn_date_numerals(day),
+        "date_digits": cn_date(day),
+        "verify_code": code,
+        "verify_url": f"{cfg.verify_base_url.rstrip('/')}/{code}",
+        "remedy": "",
+        "decision_title": decision.kind if decision else "处理决定",
+        "decision_number": decision.number if decision else "",
+        "decision_date_cn": str(decision.context.get("date_digits", "")) if decision else "",
+    }
+    if kind.remedy is not None:
+        ctxt["remedy"] = REMEDY_TEXT.format(
+            review_period=data.get("review_period") or "六十日",
+            review_body=data.get("review_body") or cfg.review_body,
+            lawsuit_period=data.get("lawsuit_period") or "六个月",
+            lawsuit_court=data.get("lawsuit_court") or cfg.court_name,
+        )
+    if kind.name == "行政处罚事先告知书":
+        info = ctx.runtime.calendar.deadline_detail(day, ctx.settings.legal.statement_period)
+        ctxt["statement_deadline_cn"] = cn_date(info.last_day)
+        ctxt["hearing_right"] = True
+    if kind.name == "听证通知书":
+        ctxt["hearing_date_cn"] = cn_date(data.get("hearing_date"))
+    if kind.name == "强制拆除公告":
+        demolition = date.fromisoformat(str(data["demolition_date"])[:10])
+        ctxt["demolition_date_cn"] = cn_date(demolition)
+        ctxt["own_deadline_cn"] = cn_date(demolition - timedelta(days=1))
+        ctxt["belongings_deadline_cn"] = cn_date(data.get("belongings_deadline"))
+    if kind.name == RECEIPT:
+        ctxt["served_title"] = served.kind if served else ""
+        ctxt["served_number"] = served.number if served else ""
+        ctxt["method_cn"] = METHOD_CN.get(str(data.get("service_method")), "")
+        ctxt["served_on_cn"] = cn_date(data.get("served_at"))
+    return ctxt
+
+
+# ---- reading ----------------------------------------------------------------------------------
+def case_documents(uow: UnitOfWork, *, case_id: int) -> list[DocumentView]:
+    with uow:
+        if uow.cases.get(case_id) is None:
+            raise NotFound(f"案件不存在 case {case_id} does not exist")
+        return [_view(r) for r in uow.documents.for_case(case_id)]
+
+
+def get_document(uow: UnitOfWork, *, doc_id: int) -> DocumentView:
+    with uow:
+        row = uow.documents.get(doc_id)
+        if row is None:
+            raise NotFound(f"文书不存在 document {doc_id} does not exist")
+        return _view(row)
+
+
+def document_pdf(uow: UnitOfWork, *, ctx: EngineContext, doc_id: int) -> tuple[DocumentView, bytes]:
+    """The stored bytes (the record), never a re-rendering."""
+    view = get_document(uow, doc_id=doc_id)
+    try:
+        return view, ctx.documents.files.get(view.sha256)
+    except KeyError:
+        raise NotFound(f"文书文件缺失 the PDF of {view.number} is not in the store") from None
+    except FileCorrupted:
+        raise Conflict(f"文书文件已被改动 the stored PDF of {view.number} was altered") from None
+
+
+def rerender_text_source(uow: UnitOfWork, *, ctx: EngineContext, doc_id: int) -> bytes:
+    """The PDF rendered again from the stored context (to compare its text with the record)."""
+    with uow:
+        row = uow.documents.get(doc_id)
+        if row is None:
+            raise NotFound(f"文书不存在 document {doc_id} does not exist")
+        return ctx.documents.catalog.pdf(row.kind, row.context)
+
+
+def verify_document(uow: UnitOfWork, *, ctx: EngineContext, key: str) -> VerifiedDocument:
+    """A genuine document by the sha256 of its PDF or by its printed verification code; anything
+    else (unknown, malformed, or bytes no longer in the store) is NotFound."""
+    with uow:
+        row = (
+            uow.documents.by_sha256(key.lower())
+            if is_sha256(key.lower())
+            else uow.documents.by_code(key.upper())
+            if key.isalnum() and len(key) == 10
+            else None
+        )
+        if row is None or not ctx.documents.files.exists(row.sha256):
+            raise NotFound("未找到该文书 no such document")
+        case = uow.cases.get(row.case_id)
+        return VerifiedDocument(
+            valid=True,
+            number=row.number,
+            kind=row.kind,
+            case_no=case.case_no if case else "",
+            issued_at=row.issued_at,
+        )
