@@ -271,7 +271,61 @@ def court_enforcement() -> Process:
     )
     flag_on_timeout(p, "court_ruling_deadline", "court_ruling_late")
     p.script(
-        "court_not_accepted", "不予受理 Not accepted", OFFICER, "court_ruling = 'not_accepted'"
+        "court_not_accepted",
+        "不予受理 Not accepted",
+        OFFICER,
+        "court_ruling = 'not_accepted'\ncourt_refused_on = today()",
+    )
+    p.xor("gw_court_ruled", "裁定执行? Enforce?", OFFICER)
+    p.script("note_court_refusal", "不予执行 Refused", OFFICER, "court_refused_on = today()")
+    # ACL Art. 56 (不予受理) and Art. 58 (裁定不予执行): the agency may ask the court one level
+    # up to review within 15 days; that court rules within 30 days (Art. 58).
+    p.user(
+        "higher_court_request",
+        "向上一级法院申请复议 Ask the higher court to review",
+        OFFICER,
+        form="higher_court_request.json",
+        stage="litigation",
+        docs="复议申请书",
+        basis="ACL Art. 56, 58",
+    )
+    p.boundary_timer(
+        "higher_court_request_deadline",
+        "申请复议期限 Within 15 days",
+        "higher_court_request",
+        start="court_refused_on",
+        period="15 CD",
+        basis="ACL Art. 56, 58",
+        stage="litigation",
+        interrupting=True,
+        holder="agency",
+    )
+    p.xor("gw_higher_court_requested", "申请复议? Requested?", OFFICER)
+    p.user(
+        "higher_court_ruling",
+        "记录上一级法院裁定 Record the higher court's ruling",
+        OFFICER,
+        form="higher_court_ruling.json",
+        stage="litigation",
+        docs="复议裁定书",
+        basis="ACL Art. 58",
+    )
+    p.boundary_timer(
+        "higher_court_ruling_deadline",
+        "复议裁定期限 Within 30 days",
+        "higher_court_ruling",
+        start="higher_court_requested_on",
+        period="30 CD",
+        basis="ACL Art. 58",
+        stage="litigation",
+        holder="court",
+    )
+    flag_on_timeout(p, "higher_court_ruling_deadline", "higher_court_ruling_late")
+    p.script(
+        "apply_higher_court_ruling",
+        "以上级法院裁定为准 The higher court's ruling stands",
+        OFFICER,
+        "court_ruling = higher_court_result",
     )
     p.end("court_done", "裁定作出 Ruled", OFFICER)
     p.end("court_rejected", "不予受理 Rejected", OFFICER)
@@ -280,8 +334,16 @@ def court_enforcement() -> Process:
     )
     p.flow("gw_court_accepted", "court_ruling_task", "court_accepted")
     p.flow("gw_court_accepted", "court_not_accepted", default=True)
-    p.flow("court_ruling_task", "court_done")
-    p.flow("court_not_accepted", "court_rejected")
+    p.flow("court_ruling_task", "gw_court_ruled")
+    p.flow("gw_court_ruled", "court_done", "court_ruling == 'enforce'")
+    p.flow("gw_court_ruled", "note_court_refusal", default=True)
+    p.flow("note_court_refusal", "higher_court_request")
+    p.flow("court_not_accepted", "higher_court_request")
+    p.flow("higher_court_request", "gw_higher_court_requested")
+    p.flow("higher_court_request_deadline", "court_rejected")
+    p.flow("gw_higher_court_requested", "higher_court_ruling", "higher_court_requested")
+    p.flow("gw_higher_court_requested", "court_rejected", default=True)
+    p.chain("higher_court_ruling", "apply_higher_court_ruling", "court_done")
     return p
 
 

@@ -381,6 +381,34 @@ EXECUTION_FORMS: dict[str, dict[str, Any]] = {
         },
         ["court_ruling", "ruled_on"],
     ),
+    "higher_court_request.json": form(
+        "申请上一级法院复议",
+        "Within 15 days of the refusal the agency may ask the court one level up to review "
+        "(ACL Arts. 56, 58).",
+        {
+            "higher_court_requested": flag("申请复议", "The review is requested."),
+            "higher_court_requested_on": day("申请日期", "Date of the request."),
+            "higher_court_name": name("上一级法院", "The court asked."),
+        },
+        ["higher_court_requested"],
+        [
+            when(
+                "higher_court_requested",
+                True,
+                ["higher_court_requested_on", "higher_court_name"],
+            )
+        ],
+    ),
+    "higher_court_ruling.json": form(
+        "上一级法院复议裁定",
+        "The higher court rules within 30 days of the request (ACL Art. 58).",
+        {
+            "higher_court_result": choice("裁定", "Enforce or refuse.", ["enforce", "refused"]),
+            "higher_ruled_on": day("裁定日期", "Date of the ruling."),
+            "higher_ruling_no": name("裁定书文号", "Number of the ruling."),
+        },
+        ["higher_court_result", "higher_ruled_on"],
+    ),
     "fine_demand.json": form(
         "罚款催告",
         "Demand to pay the fine and the surcharge (3 %/day, APL Art. 72; ACL Arts. 45, 54).",

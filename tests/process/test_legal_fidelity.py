@@ -257,3 +257,46 @@ def test_a_land_law_fine_keeps_six_months_to_sue(drv: Driver) -> None:
     drv.wait_until("review_window")  # the fine's 60 CD review window
     assert drv.due("lawsuit_window_6m") == at("2026-08-11 00:00")
     assert drv.data()["lawsuit_window"] == "15 CD"  # the fine's own windows stayed its own
+
+
+def test_a_refused_court_application_may_go_to_the_higher_court(drv: Driver) -> None:
+    """ACL Art. 58: the court refuses to enforce; within 15 days the agency asks the court one
+    level up, which rules within 30 days; its ruling stands. (Wave 1 ended at the refusal.)"""
+    from tests.process.test_land_fines_confiscation import _corrected, _correctable_with_fine
+
+    _correctable_with_fine(drv, 10000)
+    drv.go(at("2026-02-20 10:00"))
+    _corrected(drv, "2026-02-20")
+    drv.wait_until("fine_due")
+    drv.go(at("2026-02-26 09:00"))
+    drv.do("fine_demand", {"fine_demand_issued_on": "2026-02-26", "surcharge_notified": True})
+    P.serve(drv, "2026-02-26")
+    drv.wait_until("fine_demand_period")
+    drv.wait_until("reinspection_due")
+    P.reinspect(drv, "2026-03-24")
+    drv.wait_until("review_window")
+    drv.wait_until("lawsuit_window_6m")
+    drv.go(at("2026-08-11 09:00"))
+    drv.do("court_application", {"court_applied_on": "2026-08-11", "court_name": "区人民法院"})
+    drv.do("court_acceptance", {"court_accepted": True, "court_accepted_on": "2026-08-12"})
+    drv.go(at("2026-08-14 09:00"))
+    drv.do("court_ruling_task", {"court_ruling": "refused", "ruled_on": "2026-08-14"})
+    # 15 days from Fri 08-14 -> Sat 08-29 -> Mon 08-31 -> due 09-01 00:00 (ACL Art. 58).
+    assert drv.ready() == ["higher_court_request"]
+    assert drv.due("higher_court_request_deadline") == at("2026-09-01 00:00")
+    drv.go(at("2026-08-20 09:00"))
+    drv.do(
+        "higher_court_request",
+        {
+            "higher_court_requested": True,
+            "higher_court_requested_on": "2026-08-20",
+            "higher_court_name": "市中级人民法院",
+        },
+    )
+    # The higher court rules within 30 days: Thu 08-20 -> Sat 09-19, a rest day -> Sun 09-20,
+    # a make-up working day (国庆 调休) -> due 09-21 00:00.
+    assert drv.due("higher_court_ruling_deadline") == at("2026-09-21 00:00")
+    drv.do(
+        "higher_court_ruling", {"higher_court_result": "enforce", "higher_ruled_on": "2026-09-10"}
+    )
+    assert drv.data()["fine_status"] == "court_enforce"
