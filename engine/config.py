@@ -168,7 +168,7 @@ class DocumentSettings(BaseModel):
     review_body: str = "某市某区人民政府"
     court_name: str = "某市某区人民法院"
     agency_address: str = "某市某区某路1号"
-    verify_base_url: str = "http://127.0.0.1:8000/verify"
+    verify_base_url: str = "http://127.0.0.1:8000/#/verify"
 
 
 class PathSettings(BaseModel):

@@ -219,7 +219,10 @@ def page(browser: Any, server: Server, request: pytest.FixtureRequest) -> Iterat
     def only_our_server(route: Any) -> None:
         # Nothing may come from a CDN or anywhere else: these machines have no internet.
         url = route.request.url
-        if url.startswith(server.base) or url.startswith(("data:", "blob:")):
+        # (chrome:// and chrome-extension:// are the browser's own PDF viewer, never a network.)
+        if url.startswith(server.base) or url.startswith(
+            ("data:", "blob:", "chrome://", "chrome-extension://")
+        ):
             route.continue_()
         else:
             errors.append(f"request outside the server: {url}")

@@ -102,6 +102,15 @@ async function route() {
   document.title = '清违 Qingwei · 违法建设查处';
   const mount = document.createElement('div');
   root.replaceChildren(mount);
+  // The public verification page: a party checks a document without signing in.
+  const verify = /^\/verify(?:\/([0-9A-Za-z]+))?$/.exec(path);
+  if (verify) {
+    await renderHeader();
+    document.body.dataset.page = 'verify';
+    const { render } = await import('./js/views/verify.js');
+    await render(mount, [verify[1] || ''], { navigate, home, query });
+    return;
+  }
   if (path === '/login' || !session.get()) {
     await renderHeader();
     const { render } = await import('./js/views/login.js');

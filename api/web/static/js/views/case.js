@@ -20,12 +20,13 @@ export async function render(root, [caseId, taskParam], { navigate, setFlash }) 
   const taskId = taskParam ? decodeURIComponent(taskParam) : null;
   let viewer = null;
 
-  const [c, trail, diagram, clock] = await Promise.all([
+  const [c, trail, diagram, clock, , documents] = await Promise.all([
     api.get(`/cases/${id}`),
     api.get(`/cases/${id}/audit`),
     api.get(`/cases/${id}/diagram`),
     serverNow({ refresh: true }),
     loadFormLabels(api),
+    api.get(`/cases/${id}/documents`),
   ]);
   const now = clock.now;
   document.title = `${c.case_no} · 清违`;
@@ -155,17 +156,8 @@ export async function render(root, [caseId, taskParam], { navigate, setFlash }) 
   side.append(data.el);
 
   const docs = section('文书', 'Documents', 'documents');
-  const docRows = [];
-  for (const e of trail) {
-    const list = (e.data && e.data.documents) || [];
-    for (const doc of list) docRows.push({ doc, e });
-  }
-  docs.body.append(docRows.length
-    ? h('ul', { class: 'doc-list' }, docRows.map(({ doc, e }) => h('li', {},
-      h('span', { class: 'doc-icon', 'aria-hidden': 'true' }, '文'), h('strong', {}, doc),
-      h('div', { class: 'small muted' }, `${(e.data && e.data.task) || ''} · ${fmtTime(e.at)} · ${e.actor}`))))
-    : h('p', { class: 'muted' }, '尚无文书。No documents yet.'));
-  side.append(docs.el);
+  docs.body.append(documentList(documents, trail));
+  main.append(docs.el);
 
   // The diagram after the page is in place (bpmn-js measures its container).
   let names = (elementId) => elementId;
@@ -183,6 +175,58 @@ export async function render(root, [caseId, taskParam], { navigate, setFlash }) 
   tl.body.append(timeline(trail, names));
 
   return () => { if (viewer) viewer.destroy(); };
+}
+
+const METHODS = { direct: '直接送达', left: '留置送达', electronic: '电子送达', post: '邮寄送达', public_notice: '公告送达' };
+
+/** Issued 文书: number, hash, issue and service dates; preview in the page, download the PDF
+ * (the stored bytes, fetched with the sign-in token, so neither opens a bare URL). Names a task
+ * lists without a template stay listed as names. */
+function documentList(documents, trail) {
+  const box = h('div', { class: 'documents' });
+  const preview = h('div', { class: 'doc-preview', id: 'doc-preview', hidden: true });
+  const pdf = async (doc) => {
+    const res = await api.raw(`/documents/${doc.id}/pdf`);
+    return URL.createObjectURL(await res.blob());
+  };
+  if (documents.length) {
+    box.append(h('table', { class: 'table doc-table', id: 'doc-table' },
+      h('thead', {}, h('tr', {}, ['文书 Kind', '文号 Number', '签发 Issued', '送达 Served', 'SHA-256', ''].map((t) => h('th', {}, t)))),
+      h('tbody', {}, documents.map((doc) => h('tr', { 'data-doc': doc.id },
+        h('td', {}, h('span', { class: 'doc-icon', 'aria-hidden': 'true' }, '文'), doc.kind),
+        h('td', { class: 'doc-number' }, doc.number),
+        h('td', {}, fmtTime(doc.issued_at)),
+        h('td', {}, doc.served_at ? `${doc.served_at} ${METHODS[doc.service_method] || doc.service_method || ''}` : (doc.kind === '送达回证' ? '—' : '未送达')),
+        h('td', {}, h('code', { class: 'hash', title: doc.sha256 }, `${doc.sha256.slice(0, 12)}…`)),
+        h('td', { class: 'doc-actions' },
+          h('button', { type: 'button', class: 'btn small', 'data-action': 'preview', onclick: async () => {
+            const url = await pdf(doc);
+            preview.replaceChildren(
+              h('div', { class: 'doc-preview-head' }, h('strong', {}, `${doc.kind} ${doc.number}`),
+                h('button', { type: 'button', class: 'btn small ghost', onclick: () => { preview.hidden = true; preview.replaceChildren(); } }, '关闭 Close')),
+              h('iframe', { src: url, title: `${doc.kind} ${doc.number}`, class: 'doc-frame' }));
+            preview.hidden = false;
+          } }, '预览'),
+          h('button', { type: 'button', class: 'btn small', 'data-action': 'download', onclick: async () => {
+            const a = h('a', { href: await pdf(doc), download: `${doc.kind}-${doc.number}.pdf` });
+            document.body.append(a); a.click(); a.remove();
+          } }, '下载'),
+          h('a', { class: 'btn small ghost', href: `#/verify/${doc.verify_code}`, title: '公开核验页 public verification' }, '核验')))))));
+  }
+  const issued = new Set(documents.map((doc) => doc.kind));
+  const named = [];
+  for (const e of trail) {
+    for (const name of (e.data && e.data.documents) || []) if (!issued.has(name)) named.push({ name, e });
+  }
+  if (named.length) {
+    box.append(h('p', { class: 'small muted' }, '其他文书（无模板，仅记录名称）Other documents (names only):'),
+      h('ul', { class: 'doc-list' }, named.map(({ name, e }) => h('li', {},
+        h('span', { class: 'doc-icon', 'aria-hidden': 'true' }, '文'), h('strong', {}, name),
+        h('div', { class: 'small muted' }, `${(e.data && e.data.task) || ''} · ${fmtTime(e.at)} · ${e.actor}`)))));
+  }
+  if (!documents.length && !named.length) box.append(h('p', { class: 'muted' }, '尚无文书。No documents yet.'));
+  box.append(preview);
+  return box;
 }
 
 /** The ready task an overdue duty belongs to (its element_id is the task's). */

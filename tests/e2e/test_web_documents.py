@@ -1,0 +1,161 @@
+"""文书 in the browser: the case page lists the issued documents, previews one in the page,
+downloads the stored PDF and prints without navigation or buttons; the public verification page
+answers without sign-in. This server runs the real processes, forms and document templates."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import ROOT, START, VENDOR, Server, Shots, _free_port, _missing, sign_in
+from tests.process.paths import INTAKE
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """`qingwei serve --demo` on the real processes/, forms/ and documents/ (overrides the
+    conftest's fixture-process server for this module only)."""
+    if not VENDOR.is_dir():
+        _missing("the web vendor files are not built: run `make web`")
+    workdir = tmp_path_factory.mktemp("e2e-documents")
+    db_path = workdir / "qingwei.db"
+    log_path = workdir / "server.log"
+    port = _free_port()
+    env = {
+        **os.environ,
+        "QINGWEI_DATABASE_URL": f"sqlite:///{db_path}",
+        "QINGWEI_PROCESSES_DIR": str(ROOT / "processes"),
+        "QINGWEI_FORMS_DIR": str(ROOT / "forms"),
+        "QINGWEI_DOCUMENTS__TEMPLATES_DIR": str(ROOT / "documents"),
+        "QINGWEI_DOCUMENTS__VERIFY_BASE_URL": f"http://127.0.0.1:{port}/#/verify",
+    }
+    env.pop("QINGWEI_SECRET_KEY", None)
+    script = Path(sys.executable).with_name("qingwei")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "engine.cli"]
+    command += ["serve", "--demo", "--host", "127.0.0.1", "--port", str(port)]
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(command, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:  # polling the server's start-up, not waiting for engine time
+            if proc.poll() is not None:
+                raise RuntimeError(f"server exited:\n{log_path.read_text(errors='replace')}")
+            try:
+                if httpx.get(f"{base}/openapi.json", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"server did not start:\n{log_path.read_text(errors='replace')}")
+            time.sleep(0.3)
+        srv = Server(base=base, db_path=db_path, log_path=log_path)
+        srv.call("POST", "/admin/clock", "admin", json={"now": START})
+        yield srv
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+def do(server: Server, case_id: int, element_id: str, user: str, data: dict[str, Any]) -> None:
+    case = server.call("GET", f"/cases/{case_id}", user)
+    task = next(t for t in case["tasks"] if t["element_id"] == element_id)
+    server.call(
+        "POST",
+        f"/cases/{case_id}/tasks/{task['id']}/complete",
+        user,
+        json={"data": data, "case_version": case["case_version"]},
+    )
+
+
+def test_documents_preview_download_print_and_verify(
+    page: Any, server: Server, shots: Shots, tmp_path: Path
+) -> None:
+    case = server.call(
+        "POST", "/cases", "officer1", json={"process_key": "enforcement", "data": INTAKE}
+    )
+    do(
+        server,
+        case["id"],
+        "lead_check",
+        "officer1",
+        {"check_result": "file", "check_summary": "属实"},
+    )
+    do(
+        server,
+        case["id"],
+        "filing_approval",
+        "head1",
+        {"filing_approved": True, "case_cause": "未批先建"},
+    )
+    docs = server.call("GET", f"/cases/{case['id']}/documents", "officer1")
+    assert [d["kind"] for d in docs] == ["立案审批表"]
+    doc = docs[0]
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, "officer1")
+    page.goto(f"/#/cases/{case['id']}")
+    row = page.locator(f"#doc-table tr[data-doc='{doc['id']}']")
+    expect(row).to_contain_text(doc["number"])
+    expect(row).to_contain_text(doc["sha256"][:12])
+    row.locator("[data-action=preview]").click()
+    frame = page.locator("#doc-preview iframe")
+    expect(frame).to_be_visible()
+    assert (frame.get_attribute("src") or "").startswith("blob:")
+    shots("case-documents-1280")
+
+    with page.expect_download() as info:
+        row.locator("[data-action=download]").click()
+    data = Path(info.value.path()).read_bytes()
+    assert data.startswith(b"%PDF")
+    assert hashlib.sha256(data).hexdigest() == doc["sha256"]
+    assert info.value.suggested_filename.endswith(".pdf")
+
+    # Print: no navigation, no buttons, the documents still there.
+    page.emulate_media(media="print")
+    expect(page.locator("header.topbar")).to_be_hidden()
+    expect(row.locator("[data-action=preview]")).to_be_hidden()
+    expect(page.locator("#doc-table")).to_be_visible()
+    shots("case-documents-print")
+    printed = tmp_path / "case.pdf"
+    page.pdf(path=str(printed), format="A4")
+    text = subprocess.run(
+        ["pdftotext", str(printed), "-"], capture_output=True, check=True
+    ).stdout.decode()
+    assert doc["number"] in "".join(text.split())
+    assert "退出" not in text  # the sign-out button is not printed
+    page.emulate_media(media="screen")
+
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(f"/#/cases/{case['id']}")
+    expect(page.locator("#doc-table")).to_contain_text(doc["number"])
+    shots("case-documents-375")
+
+    # The public verification page: no sign-in needed, by the printed code.
+    page.evaluate("window.localStorage.clear(); window.sessionStorage.clear()")
+    page.goto(f"/#/verify/{doc['verify_code']}")
+    expect(page.locator("#verify-ok")).to_contain_text(doc["number"])
+    expect(page.locator("#verify-ok")).to_contain_text(case["case_no"])
+    shots("verify-375")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/#/verify/ABCDEF1234")
+    expect(page.locator("#verify-bad")).to_be_visible()
+    page.fill("#verify-key", doc["sha256"])
+    page.locator(".verify-form button[type=submit]").click()
+    expect(page.locator("#verify-ok")).to_contain_text("立案审批表")
+    shots("verify-1280")
+    assert httpx.get(f"{server.api}/verify/documents/{'0' * 64}").status_code == 404
