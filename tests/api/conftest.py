@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -56,14 +57,16 @@ def cheap_password_hashes() -> Iterator[None]:
 
 
 @pytest.fixture
-def settings(db_url: str) -> Settings:
+def settings(db_url: str, tmp_path: Path) -> Settings:
     """The integration settings plus the fake clock (POST /admin/clock exists only with it)."""
-    return Settings(
+    s = Settings(
         database_url=db_url,
         forms_dir=FIXTURES / "forms",
         secret_key="test-secret-key",
         fake_clock=True,
     )
+    s.files.root = tmp_path / "files"  # issued documents: never in the working directory
+    return s
 
 
 @pytest.fixture

@@ -96,12 +96,14 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def settings(db_url: str) -> Settings:
-    return Settings(
+def settings(db_url: str, tmp_path: Path) -> Settings:
+    s = Settings(
         database_url=db_url,
         forms_dir=FIXTURES / "forms",
         secret_key="test-secret-key",
     )
+    s.files.root = tmp_path / "files"  # issued documents: never in the working directory
+    return s
 
 
 @pytest.fixture

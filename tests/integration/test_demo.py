@@ -144,11 +144,12 @@ def test_demo_drives_one_case_through_forced_demolition(tmp_path: Path) -> None:
 
 # ---- serve --demo: the demo cases ---------------------------------------------------------------
 @pytest.fixture
-def demo_app(db_url: str) -> Iterator[App]:
+def demo_app(db_url: str, tmp_path: Path) -> Iterator[App]:
     """An app as `serve --demo` builds it: fake clock at its start, processes/ deployed."""
     settings = Settings(
         database_url=db_url, forms_dir=ROOT / "forms", secret_key="test", fake_clock=True
     )
+    settings.files.root = tmp_path / "files"  # the demo cases issue documents
     application = build(settings)
     files = {p.name: p.read_bytes() for p in sorted((ROOT / "processes").glob("*.bpmn"))}
     services.deploy_process(application.ctx.uow(), ctx=application.ctx, files=files, actor=DESIGNER)
