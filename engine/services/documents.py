@@ -9,7 +9,7 @@ sha256 goes into the step's `task_completed` event. A rollback takes the number 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -31,7 +31,7 @@ from engine.files import FileCorrupted, FileStore, build_file_store, is_sha256
 from engine.guards import Refusal
 from engine.runtime.model import ElementInfo
 from engine.services.context import Actor, EngineContext
-from engine.store.models import Case, DocumentRow
+from engine.store.models import AuditEvent, Case, DocumentRow
 from engine.store.uow import UnitOfWork
 
 RECEIPT = "送达回证"
@@ -352,3 +352,29 @@ def verify_document(uow: UnitOfWork, *, ctx: EngineContext, key: str) -> Verifie
             case_no=case.case_no if case else "",
             issued_at=row.issued_at,
         )
+
+
+def document_problem(
+    uow: UnitOfWork, *, ctx: EngineContext, case_id: int, events: Sequence[AuditEvent]
+) -> tuple[int | None, str] | None:
+    """The first issued document of a case whose record does not hold: its hash missing from
+    the trail, its bytes missing from the store or no longer hashing to their name. Returns the
+    seq of the event that recorded it (None if none did) and why; None when all hold."""
+    recorded = {
+        str(i.get("sha256")): e.seq
+        for e in events
+        if e.action == "task_completed"
+        for i in (e.data or {}).get("issued") or []
+        if isinstance(i, dict)
+    }
+    for row in uow.documents.for_case(case_id):
+        seq = recorded.get(row.sha256)
+        if seq is None:
+            return None, f"文书 {row.number} 的哈希不在审计链中 / its hash is not in the trail"
+        try:
+            ctx.documents.files.get(row.sha256)
+        except KeyError:
+            return seq, f"文书 {row.number} 的文件缺失 / its PDF is missing from the store"
+        except FileCorrupted:
+            return seq, f"文书 {row.number} 的文件已被改动 / its stored PDF was altered"
+    return None

@@ -71,6 +71,13 @@ def verify_case(uow: UnitOfWork, *, ctx: EngineContext, case_id: int) -> VerifyV
             problems = [p for p in problems if p.case_id in (case_id, -1)]
             if problems:
                 report = problems[0]
+        if report.valid:
+            # Files of record: every issued document's bytes re-hashed against the trail.
+            from engine.services.documents import document_problem
+
+            bad = document_problem(uow, ctx=ctx, case_id=case_id, events=events)
+            if bad is not None:
+                return VerifyView(False, len(events), bad[0], bad[1], case_id, case.case_no)
         return VerifyView(
             report.valid, len(events), report.first_bad_seq, report.reason, case_id, case.case_no
         )

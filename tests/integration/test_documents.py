@@ -319,3 +319,25 @@ def test_verification_answers_404_for_anything_not_genuine(
     for key in ("0" * 64, "ABCDEF1234", "not-a-hash"):
         with pytest.raises(NotFound):
             verify_document(app.ctx.uow(), ctx=app.ctx, key=key)
+
+
+def test_audit_verify_rehashes_the_stored_documents(real: tuple[App, FixedClock]) -> None:
+    """A PDF altered (or removed) in the file store fails the case's verification, naming the
+    event that recorded its hash."""
+    app, clock = real
+    drv = Driver(app, clock)
+    P.file_case(drv)
+    ctx = app.ctx
+    case_id = drv.now_case.id
+    assert services.verify_case(ctx.uow(), ctx=ctx, case_id=case_id).valid
+    doc = case_documents(ctx.uow(), case_id=case_id)[0]
+    root = ctx.settings.files.root
+    assert root is not None
+    path = root / doc.sha256[:2] / doc.sha256[2:4] / doc.sha256
+    path.write_bytes(path.read_bytes() + b"%altered")
+    report = services.verify_case(ctx.uow(), ctx=ctx, case_id=case_id)
+    issuing = next(e for e in drv.trail() if e.element_id == "filing_approval")
+    assert (report.valid, report.first_bad_seq) == (False, issuing.seq)
+    assert doc.number in (report.reason or "")
+    path.unlink()
+    assert not services.verify_case(ctx.uow(), ctx=ctx, case_id=case_id).valid
