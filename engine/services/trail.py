@@ -84,7 +84,8 @@ def verify_case(uow: UnitOfWork, *, ctx: EngineContext, case_id: int) -> VerifyV
 
 
 def verify_all(uow: UnitOfWork, *, ctx: EngineContext) -> list[VerifyView]:
-    """Every case's chain, then every signed checkpoint; returns only the failures."""
+    """Every case's chain, then every signed checkpoint, then every case's issued documents
+    (re-hashed); returns only the failures."""
     failures: list[VerifyView] = []
     with uow:
         heads = uow.cases.all_heads()
@@ -111,6 +112,17 @@ def verify_all(uow: UnitOfWork, *, ctx: EngineContext) -> list[VerifyView]:
                         p.case_id,
                         numbers.get(p.case_id, f"#{p.case_id} (deleted)"),
                     )
+                )
+        from engine.services.documents import document_problem
+
+        bad_cases = {f.case_id for f in failures}
+        for cid in heads:
+            if cid in bad_cases:
+                continue
+            bad = document_problem(uow, ctx=ctx, case_id=cid, events=chains[cid])
+            if bad is not None:
+                failures.append(
+                    VerifyView(False, len(chains[cid]), bad[0], bad[1], cid, numbers[cid])
                 )
     system = verify_system(uow, ctx=ctx)
     if not system.valid:

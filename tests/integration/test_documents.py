@@ -339,5 +339,7 @@ def test_audit_verify_rehashes_the_stored_documents(real: tuple[App, FixedClock]
     issuing = next(e for e in drv.trail() if e.element_id == "filing_approval")
     assert (report.valid, report.first_bad_seq) == (False, issuing.seq)
     assert doc.number in (report.reason or "")
+    everything = services.verify_all(ctx.uow(), ctx=ctx)
+    assert [(f.case_id, f.first_bad_seq) for f in everything] == [(case_id, issuing.seq)]
     path.unlink()
     assert not services.verify_case(ctx.uow(), ctx=ctx, case_id=case_id).valid
