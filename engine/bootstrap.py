@@ -37,7 +37,12 @@ def build(settings: Settings | None = None, clock: Clock | None = None) -> App:
     ctx = EngineContext(
         settings=settings,
         clock=clock,
-        runtime=ProcessRuntime(calendar, settings.legal.parameters()),
+        runtime=ProcessRuntime(
+            calendar,
+            settings.legal.parameters(),
+            script_seconds=settings.limits.script_seconds,
+            step_seconds=settings.limits.step_seconds,
+        ),
         forms=FormCatalog(settings.paths.forms_dir),
         uow=UnitOfWorkFactory(engine),
     )

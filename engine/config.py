@@ -129,6 +129,17 @@ class LegalSettings(BaseModel):
         return dict(self.model_dump())
 
 
+class LimitSettings(BaseModel):
+    """Bounds on what one upload, request or script may cost (README "Security")."""
+
+    script_seconds: float = Field(default=1.0, gt=0)  # one script, condition or timer expression
+    step_seconds: float = Field(default=5.0, gt=0)  # all engine work of one step
+    max_elements: int = Field(default=2000, ge=1)  # BPMN elements in one deployed process
+    max_body_bytes: int = Field(default=1_000_000, ge=1024)  # a JSON request body
+    max_json_depth: int = Field(default=32, ge=2)
+    max_string_chars: int = Field(default=100_000, ge=1)
+
+
 class WorkerSettings(BaseModel):
     interval_seconds: float = Field(default=5.0, gt=0)
     batch_size: int = Field(default=100, ge=1)
@@ -189,6 +200,7 @@ class Settings(BaseSettings):
     calendar: CalendarSettings = CalendarSettings()
     legal: LegalSettings = LegalSettings()
     worker: WorkerSettings = WorkerSettings()
+    limits: LimitSettings = LimitSettings()
     paths: PathSettings = PathSettings()
     files: FileSettings = FileSettings()
     documents: DocumentSettings = DocumentSettings()

@@ -8,6 +8,7 @@ Every entry point restores the workflow from JSON, runs exactly one step under t
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -44,14 +45,22 @@ _MISSING = object()
 class _StepLog:
     """The tasks completed during one step, in order (SpiffWorkflow's did_complete_task hook)."""
 
-    def __init__(self) -> None:
+    def __init__(self, budget_seconds: float | None = None) -> None:
         self.done: list[Task] = []
+        # A step that keeps completing engine tasks (a call activity calling its own process,
+        # a loop of script tasks) is stopped here when it runs past the step budget.
+        self.deadline = None if budget_seconds is None else time.monotonic() + budget_seconds
         self.writes: dict[Any, frozenset[str]] = {}
         # Scripts of this step report what they assign here (one step per context at a time).
         script_writes.set(self.writes)
 
     def __call__(self, task: Task) -> None:
         self.done.append(task)
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise StepFailed(
+                "流程步骤运行超出时间限制，可能存在无等待的循环或自我调用"
+                " (the step exceeded its time budget: a loop without a wait?)"
+            )
 
     def changes(self) -> dict[str, Any]:
         """What this step changed in the data, in completion order: for each completed task,
@@ -121,11 +130,17 @@ class ProcessRuntime:
         calendar: StatutoryCalendar,
         parameters: Mapping[str, Any] | None = None,
         spec_cache_size: int = 64,
+        *,
+        script_seconds: float = 1.0,
+        step_seconds: float = 5.0,
     ) -> None:
         # Replaced (never mutated) when a holiday schedule is loaded; scripts read it per call.
         self.calendar = calendar
         self.parameters = dict(parameters or {})
-        self.script_engine = RestrictedScriptEngine(lambda: self.calendar, self.parameters)
+        self.script_engine = RestrictedScriptEngine(
+            lambda: self.calendar, self.parameters, time_budget=script_seconds
+        )
+        self.step_seconds = step_seconds
         self.serializer = StateSerializer()
         self._cache: OrderedDict[Any, LoadedSpec] = OrderedDict()
         self._cache_size = spec_cache_size
@@ -167,7 +182,7 @@ class ProcessRuntime:
             start = workflow.get_next_task(state=TaskState.READY)
             if start is not None:
                 start.data.update(dict(data))
-            log = _StepLog()
+            log = _StepLog(self.step_seconds)
             self._advance(workflow, log)
             return self._snapshot(workflow, loaded, log)
 
@@ -186,7 +201,7 @@ class ProcessRuntime:
                 raise TaskNotReady(f"task {task_id} is not ready")
             timers_before = self._timer_keys(workflow)
             task.data.update(dict(data))
-            log = _StepLog()
+            log = _StepLog(self.step_seconds)
             self._run(task)
             log(task)
             self._advance(workflow, log)
@@ -202,7 +217,7 @@ class ProcessRuntime:
     ) -> Snapshot:
         with at_instant(now):
             workflow = self._restore(loaded, state)
-            log = _StepLog()
+            log = _StepLog(self.step_seconds)
             self._advance(workflow, log)  # let anything already due happen first
             timers_before = self._timer_keys(workflow)
             event = BpmnEvent(MessageEventDefinition(name), dict(payload))
@@ -222,7 +237,7 @@ class ProcessRuntime:
         """
         with at_instant(now + timedelta(microseconds=1)):
             workflow = self._restore(loaded, state)
-            log = _StepLog()
+            log = _StepLog(self.step_seconds)
             self._advance(workflow, log)
             return self._snapshot(workflow, loaded, log)
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 import ast
 import copy
 import operator
-from collections.abc import Callable, Iterable, Mapping
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
 from functools import lru_cache
@@ -30,6 +32,7 @@ from RestrictedPython.Guards import (
     guarded_unpack_sequence,
     safer_getattr,
 )
+from RestrictedPython.transformer import RestrictingNodeTransformer
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
@@ -126,6 +129,118 @@ def assigned_names(script: str) -> frozenset[str]:
 
 CalendarSource = StatutoryCalendar | Callable[[], StatutoryCalendar]
 
+# ---- budgets -------------------------------------------------------------------------------
+# A script may not freeze the server: the operators that can allocate without bound (`**`, `*`,
+# `<<` and `range`) are checked before they run, and every loop iteration (while bodies and every
+# `for`/comprehension iterator) ticks a deadline. The limits are per evaluation.
+MAX_INT_BITS = 10_000  # about 3,000 decimal digits
+MAX_SEQUENCE = 1_000_000  # items or characters from one repetition or range
+TICK_EVERY = 256  # iterator items between two deadline checks
+
+_deadline: ContextVar[float | None] = ContextVar("qingwei_script_deadline", default=None)
+
+
+class ScriptBudgetExceeded(BaseException):
+    """Raised inside a script when it runs past its time budget. A BaseException, and scripts may
+    not catch BaseException (see check_source), so `except Exception` cannot swallow it."""
+
+
+def _tick() -> None:
+    limit = _deadline.get()
+    if limit is not None and time.monotonic() > limit:
+        raise ScriptBudgetExceeded("脚本运行超出时间限制 (script exceeded its time budget)")
+
+
+def _int_bits(value: Any) -> int:
+    return value.bit_length() if isinstance(value, int) else 0
+
+
+def _too_big(what: str) -> ScriptError:
+    return ScriptError(f"脚本计算结果超出大小限制：{what} (result too large for a script)")
+
+
+def _guarded_pow(base: Any, exp: Any, mod: Any = None) -> Any:
+    big = isinstance(base, int) and isinstance(exp, int) and exp > 0 and abs(base) > 1
+    if mod is None and big and max(_int_bits(base) - 1, 1) * exp > MAX_INT_BITS:
+        raise _too_big(f"{MAX_INT_BITS} 位整数")
+    return pow(base, exp) if mod is None else pow(base, exp, mod)
+
+
+def _repeat_length(seq: Any, times: Any) -> int:
+    if isinstance(times, int) and hasattr(seq, "__len__") and not isinstance(seq, dict):
+        return len(seq) * times
+    return 0
+
+
+def _guarded_mul(left: Any, right: Any) -> Any:
+    if isinstance(left, int) and isinstance(right, int):
+        if _int_bits(left) + _int_bits(right) > MAX_INT_BITS:
+            raise _too_big(f"{MAX_INT_BITS} 位整数")
+    elif max(_repeat_length(left, right), _repeat_length(right, left)) > MAX_SEQUENCE:
+        raise _too_big(f"{MAX_SEQUENCE} 项")
+    return left * right
+
+
+def _guarded_lshift(left: Any, right: Any) -> Any:
+    if isinstance(left, int) and isinstance(right, int) and _int_bits(left) + right > MAX_INT_BITS:
+        raise _too_big(f"{MAX_INT_BITS} 位整数")
+    return left << right
+
+
+def _guarded_range(*args: int) -> range:
+    result = range(*args)
+    if len(result) > MAX_SEQUENCE:
+        raise _too_big(f"range 超过 {MAX_SEQUENCE} 项")
+    return result
+
+
+_SAFE_BUILTINS.update({"pow": _guarded_pow, "range": _guarded_range})
+
+
+def _ticking(iterable: Iterable[Any]) -> Iterable[Any]:
+    for count, item in enumerate(iterable, 1):
+        if count % TICK_EVERY == 0:
+            _tick()
+        yield item
+
+
+def _guarded_iter(ob: Any) -> Any:
+    _tick()
+    if isinstance(ob, (list, tuple, dict, str, set, frozenset)) and len(ob) <= TICK_EVERY:
+        return iter(ob)  # small containers: no per-item cost
+    return _ticking(ob)
+
+
+_BINOP_GUARDS = {ast.Pow: "_qw_pow_", ast.Mult: "_qw_mul_", ast.LShift: "_qw_lshift_"}
+# Handlers that would catch the budget exception and let a loop run on.
+_CATCH_ALL = frozenset({"BaseException", "SystemExit", "KeyboardInterrupt", "GeneratorExit"})
+
+
+class BudgetTransformer(RestrictingNodeTransformer):
+    """RestrictedPython's policy plus calls that bound big operations and tick the deadline."""
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        node = self.node_contents_visit(node)
+        guard = _BINOP_GUARDS.get(type(node.op))
+        if guard is None:
+            return node
+        call = ast.Call(
+            func=ast.Name(id=guard, ctx=ast.Load()), args=[node.left, node.right], keywords=[]
+        )
+        ast.copy_location(call, node)
+        call.func = ast.copy_location(call.func, node)
+        return call
+
+    def visit_While(self, node: ast.While) -> ast.AST:
+        node = self.node_contents_visit(node)
+        tick = ast.Expr(
+            value=ast.Call(func=ast.Name(id="_qw_tick_", ctx=ast.Load()), args=[], keywords=[])
+        )
+        node.body.insert(0, tick)
+        for part in ast.walk(tick):
+            ast.copy_location(part, node)
+        return node
+
 
 class ScriptError(ValueError):
     """A script or expression that must not be deployed or that failed under restriction."""
@@ -139,7 +254,7 @@ def _inplacevar(op: str, x: Any, y: Any) -> Any:
     ops: dict[str, Callable[[Any, Any], Any]] = {
         "+=": operator.add,
         "-=": operator.sub,
-        "*=": operator.mul,
+        "*=": _guarded_mul,
         "/=": operator.truediv,
         "//=": operator.floordiv,
         "%=": operator.mod,
@@ -164,11 +279,25 @@ def check_source(source: str, *, mode: str) -> list[str]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and node.id in FORBIDDEN_NAMES:
             problems.append(f'"{node.id}" is not allowed in a script')
+        elif isinstance(node, ast.ExceptHandler) and (
+            node.type is None
+            or any(isinstance(n, ast.Name) and n.id in _CATCH_ALL for n in ast.walk(node.type))
+        ):
+            problems.append(
+                "脚本不得使用空 except 或捕获 BaseException/SystemExit/KeyboardInterrupt"
+                " (catch-all handlers are not allowed in a script)"
+            )
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             problems.append("imports are not allowed in a script")
-    result = compile_restricted_eval(source) if mode == "eval" else compile_restricted_exec(source)
+    result = _restricted(source, mode)
     problems.extend(str(e) for e in result.errors)
     return problems
+
+
+def _restricted(source: str, mode: str) -> Any:
+    if mode == "eval":
+        return compile_restricted_eval(source, policy=BudgetTransformer)
+    return compile_restricted_exec(source, policy=BudgetTransformer)
 
 
 @lru_cache(maxsize=4096)
@@ -176,9 +305,10 @@ def _compile(source: str, mode: str) -> CodeType:
     problems = check_source(source, mode=mode)
     if problems:
         raise ScriptError("; ".join(problems))
-    result = compile_restricted_eval(source) if mode == "eval" else compile_restricted_exec(source)
-    assert result.code is not None
-    return result.code
+    result = _restricted(source, mode)
+    code: CodeType | None = result.code
+    assert code is not None
+    return code
 
 
 def make_helpers(
@@ -241,14 +371,19 @@ def make_helpers(
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
     """A SpiffWorkflow script environment that runs everything through RestrictedPython."""
 
-    def __init__(self, helpers: Mapping[str, Callable[..., Any]]) -> None:
+    def __init__(self, helpers: Mapping[str, Callable[..., Any]], time_budget: float = 1.0) -> None:
         super().__init__({})
         self.helpers = dict(helpers)
+        self.time_budget = time_budget
         self._base_globals: dict[str, Any] = {
             "__builtins__": _SAFE_BUILTINS,
             "_getattr_": safer_getattr,
             "_getitem_": _guarded_getitem,
-            "_getiter_": iter,
+            "_getiter_": _guarded_iter,
+            "_qw_tick_": _tick,
+            "_qw_pow_": _guarded_pow,
+            "_qw_mul_": _guarded_mul,
+            "_qw_lshift_": _guarded_lshift,
             "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
             "_unpack_sequence_": guarded_unpack_sequence,
             "_write_": full_write_guard,
@@ -264,7 +399,8 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
         scope.update(external_context or {})
         scope.update(context)
         scope.update(self.helpers)  # task data may not shadow a helper in a condition
-        return eval(code, scope)  # noqa: S307 - restricted bytecode, guarded globals
+        with self._budget():
+            return eval(code, scope)  # noqa: S307 - restricted bytecode, guarded globals
 
     def execute(self, script: str, context: dict[str, Any], external_context: Any = None) -> bool:
         clash = set(self.helpers).intersection(context)
@@ -274,9 +410,33 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
         scope = dict(self._base_globals)
         scope.update(external_context or {})
         scope.update(copy.copy(context))
-        exec(code, scope)  # noqa: S102 - restricted bytecode, guarded globals
+        with self._budget():
+            exec(code, scope)  # noqa: S102 - restricted bytecode, guarded globals
         _copy_back(scope, context, skip=self._base_globals.keys())
         return True
+
+    @contextmanager
+    def _budget(self) -> Iterator[None]:
+        """Run under the time budget (nested calls keep the outer, earlier deadline), and turn
+        anything a script raises that is not an Exception (SystemExit, KeyboardInterrupt,
+        GeneratorExit, the budget itself) into a ScriptError: a process fault, never an exit."""
+        limit = time.monotonic() + self.time_budget
+        outer = _deadline.get()
+        token = _deadline.set(limit if outer is None else min(outer, limit))
+        try:
+            yield
+        except ScriptBudgetExceeded as exc:
+            raise ScriptError(
+                f"脚本运行超过 {self.time_budget:g} 秒的时间限制 (script exceeded its time budget)"
+            ) from exc
+        except Exception:
+            raise
+        except BaseException as exc:
+            raise ScriptError(
+                f"脚本引发了不允许的异常 {type(exc).__name__} (a script raised {exc!r})"
+            ) from exc
+        finally:
+            _deadline.reset(token)
 
     def call_service(self, context: dict[str, Any], **kwargs: Any) -> Any:
         raise ScriptError("service tasks are not supported")
@@ -298,9 +458,14 @@ class RestrictedScriptEngine(PythonScriptEngine):  # type: ignore[misc]
     """The script engine every workflow in Qingwei runs with."""
 
     def __init__(
-        self, calendar: CalendarSource, parameters: Mapping[str, Any] | None = None
+        self,
+        calendar: CalendarSource,
+        parameters: Mapping[str, Any] | None = None,
+        time_budget: float = 1.0,
     ) -> None:
-        super().__init__(environment=RestrictedEnvironment(make_helpers(calendar, parameters)))
+        super().__init__(
+            environment=RestrictedEnvironment(make_helpers(calendar, parameters), time_budget)
+        )
 
     def execute(self, task: Any, script: str, external_context: Any = None) -> Any:
         writes = script_writes.get()
