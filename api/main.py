@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from api import errors, web
+from api.limits import InputLimits
 from api.routes import (
     admin,
     auth,
@@ -36,6 +37,7 @@ def create_app(engine_app: App | None = None) -> FastAPI:
     )
     app.state.qingwei = qw
     errors.install(app)
+    app.add_middleware(InputLimits, settings=qw.settings)
     for module in (
         auth,
         processes,

@@ -516,8 +516,15 @@ class ProcessRuntime:
                 continue
             (completed if task.state == TaskState.COMPLETED else active).append(bpmn_id)
         data = log.changes()
+        try:
+            state = self.serializer.workflow_to_json(workflow)
+        except (ValueError, TypeError) as exc:  # allow_nan=False, or not JSON data
+            raise StepFailed(
+                "流程数据含有无法保存的值（无穷大、非数字或非 JSON 数据），此步未保存"
+                f" (the process data cannot be stored: {exc})"
+            ) from exc
         return Snapshot(
-            state=self.serializer.workflow_to_json(workflow),
+            state=state,
             ready_tasks=ready,
             timers=timers,
             waiting_messages=messages,

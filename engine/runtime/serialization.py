@@ -78,7 +78,11 @@ class StateSerializer:
         with self._lock:
             self.registry._encoder_mode = True
             try:
-                return json.dumps(workflow, cls=self._encoder, separators=(",", ":"))
+                # allow_nan=False: a script's float('inf') or nan is refused here, never stored
+                # as the `Infinity` that PostgreSQL rejects and SQLite's JSON functions break on.
+                return json.dumps(
+                    workflow, cls=self._encoder, separators=(",", ":"), allow_nan=False
+                )
             finally:
                 self.registry._encoder_mode = False
 

@@ -20,7 +20,7 @@ def _check(
     if not files:
         return {}, ["no BPMN file given"]
     try:
-        definitions = parse_bundle(files, library)
+        definitions = parse_bundle(files, library, max_elements=ctx.settings.limits.max_elements)
     except BpmnRejected as exc:
         return {}, [str(i) for i in exc.issues]
     errors: list[str] = []

@@ -75,7 +75,12 @@ def cases(app: App) -> int:
 
 @pytest.mark.parametrize(
     ("script", "expected"),
-    [("x = 10**10**10", "超出大小限制"), ("while True:\n    pass", "时间限制")],
+    [
+        ("x = 10**10**10", "超出大小限制"),
+        ("while True:\n    pass", "时间限制"),
+        ("x = float('inf')", "无法保存"),
+        ("x = [1, float('nan')]", "无法保存"),
+    ],
 )
 def test_a_runaway_script_is_a_fault_within_its_budget_and_writes_nothing(
     fast_app: App, script: str, expected: str
