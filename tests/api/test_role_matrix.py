@@ -319,6 +319,26 @@ ENDPOINTS = [
         frozenset({"auditor", "admin"}),
         optional=True,
     ),
+    # Documents (issue 11). The read routes are called for a document that does not exist: the
+    # role check comes first (403 / 401), then 404; tests/api/test_documents_api.py reads real
+    # ones. Verification needs no sign-in: anonymous gets the same 404 as everyone.
+    Endpoint(
+        "GET documents",
+        lambda e: ("GET", f"/cases/{e.base.id}/documents", {}),
+        READERS,
+        special=NOT_ADDRESSED,
+    ),
+    Endpoint("GET /documents/{id}", lambda e: ("GET", "/documents/999999", {}), READERS, ok=404),
+    Endpoint(
+        "GET /documents/{id}/pdf", lambda e: ("GET", "/documents/999999/pdf", {}), READERS, ok=404
+    ),
+    Endpoint(
+        "GET /verify/documents/{sha256}",
+        lambda e: ("GET", "/verify/documents/" + "f" * 64, {}),
+        ALL_SIGNED_IN,
+        ok=404,
+        special={"anonymous": 404},
+    ),
     # Beyond API.md: sign-out and user administration (issue 14).
     Endpoint(
         "POST /auth/logout",
@@ -349,7 +369,7 @@ ENDPOINTS = [
 
 def expected(endpoint: Endpoint, role: str) -> int:
     if role == "anonymous":
-        return 401
+        return endpoint.special.get("anonymous", 401)
     if role not in endpoint.allowed:
         return 403
     return endpoint.special.get(role, endpoint.ok)
