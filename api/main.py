@@ -37,7 +37,8 @@ def create_app(engine_app: App | None = None) -> FastAPI:
     )
     app.state.qingwei = qw
     errors.install(app)
-    app.add_middleware(InputLimits, settings=qw.settings)
+    # The OpenAPI export builds the app around a stand-in without settings: default limits.
+    app.add_middleware(InputLimits, settings=getattr(qw, "settings", None) or Settings())
     for module in (
         auth,
         processes,
