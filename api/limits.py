@@ -126,7 +126,8 @@ class InputLimits:
             chunks.append(chunk)
             more = bool(message.get("more_body", False))
         body = b"".join(chunks)
-        if "json" in content_type and body:
+        # FastAPI parses a body without a content type as JSON too: check those as well.
+        if body and ("json" in content_type or not content_type.strip()):
             try:
                 check_json(
                     body,

@@ -82,6 +82,14 @@ def test_hostile_intake_is_refused_and_no_case_is_opened(
     assert r.status_code == 200 and r.json()["total"] == 0, r.text
 
 
+def test_a_body_without_a_content_type_is_checked_as_json(
+    client: TestClient, headers: Headers
+) -> None:
+    raw = b'{"process_key": "mini_case", "data": ' + b'{"a": ' * 400 + b"1" + b"}" * 401
+    r = client.post(f"{API}/cases", content=raw, headers=headers("officer"))
+    assert "嵌套" in assert_problem(r, 422)["detail"]
+
+
 def test_a_deep_but_allowed_payload_still_passes(client: TestClient, headers: Headers) -> None:
     r = client.post(
         f"{API}/cases",
