@@ -262,7 +262,7 @@ def test_a_land_law_fine_keeps_six_months_to_sue(drv: Driver) -> None:
 def test_a_refused_court_application_may_go_to_the_higher_court(drv: Driver) -> None:
     """ACL Art. 58: the court refuses to enforce; within 15 days the agency asks the court one
     level up, which rules within 30 days; its ruling stands. (Wave 1 ended at the refusal.)"""
-    from tests.process.test_land_fines_confiscation import _corrected, _correctable_with_fine
+    from tests.process.test_land_fines_confiscation import _correctable_with_fine, _corrected
 
     _correctable_with_fine(drv, 10000)
     drv.go(at("2026-02-20 10:00"))
