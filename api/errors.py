@@ -106,7 +106,14 @@ def _domain(_: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, Conflict):
         return problem(409, str(exc), type_="/problems/conflict")
     if isinstance(exc, ProcessFault):
-        return problem(500, f"the process failed: {exc}", type_="/problems/process-fault")
+        # A defect of the deployed process, not the officer's input: say so in Chinese first;
+        # the case is unchanged (the step was rolled back).
+        return problem(
+            500,
+            f"流程运行出错，案件未作更改，请联系流程设计人员 / the process failed, the case is "
+            f"unchanged: {exc}",
+            type_="/problems/process-fault",
+        )
     return problem(400, str(exc))
 
 
