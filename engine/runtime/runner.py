@@ -132,7 +132,7 @@ class ProcessRuntime:
         spec_cache_size: int = 64,
         *,
         script_seconds: float = 1.0,
-        step_seconds: float = 30.0,
+        step_seconds: float = 600.0,
     ) -> None:
         # Replaced (never mutated) when a holiday schedule is loaded; scripts read it per call.
         self.calendar = calendar

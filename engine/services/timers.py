@@ -71,17 +71,25 @@ def _fire(uow: UnitOfWork, ctx: EngineContext, row: TimerRow) -> bool:
 def fire_due_timers(ctx: EngineContext, *, limit: int | None = None) -> int:
     """Fire every timer due now, one transaction each; returns how many cases moved.
 
-    A timer whose case is being changed concurrently is left for the next round; one whose
-    process fails is logged and skipped for this round so it cannot block the others.
+    A timer whose case is being changed concurrently is tried once more at the end of the pass
+    (a single pass, `worker --once`, must not leave it behind); one whose process fails is
+    logged and skipped for this round so it cannot block the others.
     """
     fired = 0
     skipped: set[str] = set()
+    conflicted: set[str] = set()
+    retried = False
     budget = limit if limit is not None else ctx.settings.worker.batch_size * 100
     while budget > 0:
         budget -= 1
         with ctx.uow() as uow:
             row = uow.timers.claim_next_due(ctx.clock.now(), exclude=skipped)
             if row is None:
+                if conflicted and not retried:
+                    retried = True
+                    skipped -= conflicted
+                    conflicted.clear()
+                    continue
                 return fired
             timer_id = row.id
             try:
@@ -90,6 +98,7 @@ def fire_due_timers(ctx: EngineContext, *, limit: int | None = None) -> int:
                 ctx.commit(uow)
             except Conflict:
                 skipped.add(timer_id)
+                conflicted.add(timer_id)
             except ProcessFault:
                 log.exception("timer %s failed", timer_id)
                 skipped.add(timer_id)

@@ -87,7 +87,7 @@ def test_two_worker_processes_fire_each_of_2000_timers_once(app: App) -> None:
     assert [w.returncode for w in workers] == [0, 0], outputs
     fired_by = [int(out.strip().split()[3]) for out, _ in outputs]
     timers, closed, fired, duplicates = _counts(app.settings.database.url)
-    assert timers == 0
+    assert timers == 0, outputs
     assert closed == N_TIMERS
     assert fired == N_TIMERS
     assert duplicates == []
