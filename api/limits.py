@@ -1,10 +1,12 @@
 """Bounded input (issue 14, item 3): every request body is checked before a route sees it.
 
-A body larger than `limits.max_body_bytes` (multipart uploads: `limits.max_upload_bytes`) is
-answered 413; a JSON body nested deeper than `limits.max_json_depth`, with a string longer than
-`limits.max_string_chars`, an integer of more than MAX_INT_DIGITS digits, or a number that is not
-finite (1e999, NaN, Infinity) is answered 422. Nothing is parsed into the engine, so nothing is
-written. Both answers are problem+json with a Chinese-first message.
+A body larger than `limits.max_body_bytes` is answered 413; multipart uploads are streamed
+through, never buffered here, and cut off with 413 past `Settings.multipart_body_limit` (the
+evidence size limit plus the form's other fields). A JSON body nested deeper than
+`limits.max_json_depth`, with a string longer than `limits.max_string_chars`, an integer of
+more than MAX_INT_DIGITS digits, or a number that is not finite (1e999, NaN, Infinity) is
+answered 422. Nothing is parsed into the engine, so nothing is written. Both answers are
+problem+json with a Chinese-first message.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 import math
 from typing import Any
 
+from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import problem
@@ -92,12 +95,50 @@ def _check_strings(value: Any, max_string: int) -> None:
             stack.extend(item)
 
 
+class _BodyTooLarge(HTTPException):
+    """Raised from `receive` when a streamed body passes its limit. An HTTPException, so the
+    form parser lets it through and it is answered 413 like any other (api/errors.py)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(status_code=413, detail=_too_large(limit))
+
+
 class InputLimits:
     """ASGI middleware: read the body (up to its limit), check it, then replay it to the app."""
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
         self.limits = settings.limits
+        self.upload_limit = settings.multipart_body_limit()
+
+    async def _stream(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        """A multipart body (an upload, up to a 200 MB video) is passed on chunk by chunk,
+        never gathered here: the form parser spools files to disk. Past `limit` the body is
+        cut off and, unless the route already answered, the answer is 413."""
+        size = 0
+        started = False
+
+        async def counted() -> Message:
+            nonlocal size
+            message = await receive()
+            if message["type"] == "http.request":
+                size += len(message.get("body", b""))
+                if size > limit:
+                    raise _BodyTooLarge(limit)
+            return message
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counted, watch)
+        except _BodyTooLarge:
+            if started:
+                raise
+            await _refuse(scope, receive, send, 413, _too_large(limit))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
@@ -106,10 +147,13 @@ class InputLimits:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         content_type = headers.get("content-type", "")
         multipart = content_type.startswith("multipart/")
-        limit = self.limits.max_upload_bytes if multipart else self.limits.max_body_bytes
+        limit = self.upload_limit if multipart else self.limits.max_body_bytes
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             await _refuse(scope, receive, send, 413, _too_large(limit))
+            return
+        if multipart:
+            await self._stream(scope, receive, send, limit)
             return
         chunks: list[bytes] = []
         size = 0

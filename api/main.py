@@ -11,6 +11,7 @@ from api import errors, web
 from api.limits import InputLimits
 from api.routes import (
     admin,
+    attachments,
     auth,
     calendar,
     cases,
@@ -50,6 +51,7 @@ def create_app(engine_app: App | None = None) -> FastAPI:
         system_audit,
         users,
         documents,
+        attachments,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     web.install(app, api_prefix=API_PREFIX)  # the web pages; after the API routes

@@ -146,22 +146,41 @@ class WorkerSettings(BaseModel):
     batch_size: int = Field(default=100, ge=1)
 
 
-class FileSettings(BaseModel):
-    """Files of record (issued 文书, later evidence), stored content-addressed by sha256.
+class S3Settings(BaseModel):
+    """An S3-compatible object store (`QINGWEI_FILES__S3__ENDPOINT_URL` etc.). Credentials may
+    also come from the usual AWS variables or instance profile when left unset."""
 
-    `backend` names the store ("local" today; an S3-compatible store is another FileStore);
-    `root` is the local store's folder. Unset, it sits beside an SQLite database file
-    (`qingwei.db` -> `qingwei.db.files/`), so a scratch database never shares a store with
-    another; with PostgreSQL it defaults to `./qingwei-files`."""
+    endpoint_url: str | None = None
+    bucket: str = "qingwei-files"
+    region: str = "us-east-1"
+    access_key_id: str | None = None
+    secret_access_key: str | None = None
+    prefix: str = ""
+
+
+class FileSettings(BaseModel):
+    """Files of record (issued 文书, evidence), stored content-addressed by sha256.
+
+    `backend` names the store: "local" (a folder) or "s3" (an S3-compatible bucket, `s3`
+    block; needs the optional boto3 dependency). `root` is the local store's folder. Unset, it
+    sits beside an SQLite database file (`qingwei.db` -> `qingwei.db.files/`), so a scratch
+    database never shares a store with another; with PostgreSQL it defaults to
+    `./qingwei-files`. `staging_dir` is where an S3 store lands uploads before sending them
+    (the local store stages inside its root). `max_attachment_bytes` bounds one evidence file
+    (a site video: 200 MB by default); the multipart body limit follows it
+    (`LimitSettings.multipart_limit`)."""
 
     backend: str = "local"
     root: Path | None = None
+    staging_dir: Path | None = None
+    s3: S3Settings = S3Settings()
+    max_attachment_bytes: int = Field(default=200_000_000, ge=1024)
 
     @field_validator("backend")
     @classmethod
     def _backend(cls, v: str) -> str:
-        if v != "local":
-            raise ValueError("QINGWEI_FILES__BACKEND: only 'local' is built in")
+        if v not in ("local", "s3"):
+            raise ValueError("QINGWEI_FILES__BACKEND must be 'local' or 's3'")
         return v
 
 
@@ -215,6 +234,12 @@ class Settings(BaseSettings):
     holidays_file: Path | None = None
     processes_dir: Path | None = None
     forms_dir: Path | None = None
+
+    def multipart_body_limit(self) -> int:
+        """The largest multipart request body: an evidence file at its limit plus the form's
+        other fields (1 MiB), or `limits.max_upload_bytes` if that is larger. The input limits
+        and the attachment upload read this one number, so they never disagree."""
+        return max(self.limits.max_upload_bytes, self.files.max_attachment_bytes + 1_048_576)
 
     def model_post_init(self, __context: object) -> None:
         if self.database_url:

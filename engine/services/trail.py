@@ -72,10 +72,13 @@ def verify_case(uow: UnitOfWork, *, ctx: EngineContext, case_id: int) -> VerifyV
             if problems:
                 report = problems[0]
         if report.valid:
-            # Files of record: every issued document's bytes re-hashed against the trail.
+            # Files of record: every issued document's and attachment's bytes re-hashed.
             from engine.services.documents import document_problem
+            from engine.services.evidence import attachment_problem
 
-            bad = document_problem(uow, ctx=ctx, case_id=case_id, events=events)
+            bad = document_problem(
+                uow, ctx=ctx, case_id=case_id, events=events
+            ) or attachment_problem(uow, ctx=ctx, case_id=case_id, events=events)
             if bad is not None:
                 return VerifyView(False, len(events), bad[0], bad[1], case_id, case.case_no)
         return VerifyView(
@@ -85,7 +88,7 @@ def verify_case(uow: UnitOfWork, *, ctx: EngineContext, case_id: int) -> VerifyV
 
 def verify_all(uow: UnitOfWork, *, ctx: EngineContext) -> list[VerifyView]:
     """Every case's chain, then every signed checkpoint, then every case's issued documents
-    (re-hashed); returns only the failures."""
+    and attachments (re-hashed); returns only the failures."""
     failures: list[VerifyView] = []
     with uow:
         heads = uow.cases.all_heads()
@@ -114,12 +117,15 @@ def verify_all(uow: UnitOfWork, *, ctx: EngineContext) -> list[VerifyView]:
                     )
                 )
         from engine.services.documents import document_problem
+        from engine.services.evidence import attachment_problem
 
         bad_cases = {f.case_id for f in failures}
         for cid in heads:
             if cid in bad_cases:
                 continue
-            bad = document_problem(uow, ctx=ctx, case_id=cid, events=chains[cid])
+            bad = document_problem(
+                uow, ctx=ctx, case_id=cid, events=chains[cid]
+            ) or attachment_problem(uow, ctx=ctx, case_id=cid, events=chains[cid])
             if bad is not None:
                 failures.append(
                     VerifyView(False, len(chains[cid]), bad[0], bad[1], cid, numbers[cid])

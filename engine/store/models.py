@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -301,3 +302,47 @@ class DocumentRow(Base):
     served_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
     service_method: Mapped[str | None] = mapped_column(String(16), nullable=True)
     recipient: Mapped[str | None] = mapped_column(String(128), nullable=True)
+
+
+class AttachmentRow(Base):
+    """Evidence (证据材料) on a case: a photo, video, scan or recording, stored content-addressed
+    (`sha256` names the bytes in the file store; `thumb_sha256` a JPEG preview of an image).
+    Rows are never deleted or replaced: a wrong upload is withdrawn with a reason, and the
+    upload and the withdrawal are both events of the case's audit chain (`audit_seq`)."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    thumb_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    uploaded_by: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    task_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    element_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    message: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    taken_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    audit_seq: Mapped[int] = mapped_column(Integer)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    withdrawn_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class LeadImportRow(Base):
+    """A lead (线索) imported in bulk: its source id (the 12345 ticket number, the sheet's own
+    id, or a hash of the row) maps to the case it opened, so a second import skips it. Written
+    in the transaction that opens the case: a lead is never imported twice, nor half."""
+
+    __tablename__ = "lead_imports"
+
+    source_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    batch: Mapped[str] = mapped_column(String(255))
+    imported_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    imported_by: Mapped[str] = mapped_column(String(64))
