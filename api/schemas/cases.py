@@ -83,6 +83,7 @@ class CaseRead(BaseModel):
     timers: list[TimerRead]
     waiting_messages: list[str] = []
     parent_case_id: int | None = None
+    linked_cases: list[int] = []  # cases opened from this one (rebuilt_found at 回头看)
     overdue_duties: list[OverdueDuty] = []
 
     @classmethod
@@ -114,6 +115,7 @@ class CaseRead(BaseModel):
             ],
             waiting_messages=c.waiting_messages,
             parent_case_id=c.parent_case_id,
+            linked_cases=list(c.linked_cases),
             overdue_duties=[
                 OverdueDuty(
                     element_id=t.element_id,

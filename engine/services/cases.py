@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from engine import audit
@@ -19,8 +21,10 @@ from engine.errors import (
 )
 from engine.runtime import StepFailed
 from engine.services.casework import (
+    Written,
     apply_snapshot,
     audit_fired_timers,
+    case_view,
     get_case_row,
     load_spec,
     written_view,
@@ -28,7 +32,9 @@ from engine.services.casework import (
 from engine.services.context import Actor, EngineContext
 from engine.services.documents import document_refusal, issue_for_task
 from engine.services.guarding import record_refusal, refusal_for_completion
+from engine.services.rebuilt import REBUILT_MESSAGE, is_rebuilt, open_linked
 from engine.services.views import CaseView
+from engine.store.ledger_repo import entry_values
 from engine.store.models import Case
 from engine.store.uow import UnitOfWork
 
@@ -49,77 +55,104 @@ def open_case(
     if not actor.has("officer"):
         raise PermissionDenied("only an officer (执法人员) may open a case")
     with uow:
-        version = uow.processes.latest(process_key)
-        if version is None:
-            raise NotFound(f"process '{process_key}' is not deployed")
-        start_form = _start_form(version.elements_json)
-        if start_form is not None:
-            errors = ctx.forms.validate(start_form, dict(data))
-            if errors:
-                raise ValidationFailed(errors, "invalid intake data")
         if parent_case_id is not None and uow.cases.get(parent_case_id) is None:
             raise NotFound(f"case {parent_case_id} does not exist")
-        now = ctx.clock.now()
-        loaded = load_spec(ctx, uow, version.id)
-        try:
-            snapshot = ctx.runtime.start(loaded, data, now)
-        except StepFailed as exc:
-            raise ProcessFault(str(exc)) from exc
-        case = Case(
-            case_no=uuid.uuid4().hex,  # placeholder until the id is known
-            process_version_id=version.id,
-            process_key=version.key,
-            process_version=version.version,
-            status="open",
-            stage="intake",
-            data=dict(data),
-            state="{}",
-            serializer_version=ctx.runtime.serializer_version,
-            case_version=0,
-            audit_seq=0,
-            audit_head=audit.GENESIS,
-            completed_elements=[],
-            active_elements=[],
-            waiting_messages=[],
+        case, written = open_in(
+            uow,
+            ctx=ctx,
+            actor=actor,
+            process_key=process_key,
+            data=data,
             parent_case_id=parent_case_id,
-            created_by=actor.username,
-            created_at=now,
-            updated_at=now,
-        )
-        uow.cases.add(case)
-        case.case_no = f"QW-{now.astimezone(TZ).year}-{case.id:06d}"
-        uow.flush()
-        head = audit.ChainHead.of(case)
-        audit.append(
-            uow,
-            head,
-            at=now,
-            actor=actor.username,
-            roles=actor.roles,
-            action="case_opened",
-            data={
-                "after": dict(data),
-                "process": f"{version.key}@{version.version}",
-                "case_no": case.case_no,
-                "parent_case_id": parent_case_id,
-            },
-        )
-        if snapshot.completed:
-            audit.append(uow, head, at=now, actor="system", roles=("system",), action="case_closed")
-        written = apply_snapshot(
-            uow,
-            case,
-            snapshot,
-            loaded,
-            expected_version=0,
-            now=now,
-            data=dict(data),
-            head=head,
-            existing_tasks=(),
+            now=ctx.clock.now(),
         )
         view = written_view(case, written)
         ctx.commit(uow)
         return view
+
+
+def open_in(
+    uow: UnitOfWork,
+    *,
+    ctx: EngineContext,
+    actor: Actor,
+    process_key: str,
+    data: Mapping[str, Any],
+    parent_case_id: int | None,
+    now: datetime,
+    reason: str | None = None,
+) -> tuple[Case, Written]:
+    """Open a case inside the caller's transaction (the open-case use case, and the linked case
+    a rebuilt structure opens in the same transaction as the step that found it)."""
+    version = uow.processes.latest(process_key)
+    if version is None:
+        raise NotFound(f"process '{process_key}' is not deployed")
+    start_form = _start_form(version.elements_json)
+    if start_form is not None:
+        errors = ctx.forms.validate(start_form, dict(data))
+        if errors:
+            raise ValidationFailed(errors, "invalid intake data")
+    loaded = load_spec(ctx, uow, version.id)
+    try:
+        snapshot = ctx.runtime.start(loaded, data, now)
+    except StepFailed as exc:
+        raise ProcessFault(str(exc)) from exc
+    case = Case(
+        case_no=uuid.uuid4().hex,  # placeholder until the id is known
+        process_version_id=version.id,
+        process_key=version.key,
+        process_version=version.version,
+        status="open",
+        stage="intake",
+        data=dict(data),
+        state="{}",
+        serializer_version=ctx.runtime.serializer_version,
+        case_version=0,
+        audit_seq=0,
+        audit_head=audit.GENESIS,
+        completed_elements=[],
+        active_elements=[],
+        waiting_messages=[],
+        parent_case_id=parent_case_id,
+        created_by=actor.username,
+        created_at=now,
+        updated_at=now,
+    )
+    uow.cases.add(case)
+    case.case_no = f"QW-{now.astimezone(TZ).year}-{case.id:06d}"
+    uow.flush()
+    head = audit.ChainHead.of(case)
+    opened: dict[str, Any] = {
+        "after": dict(data),
+        "process": f"{version.key}@{version.version}",
+        "case_no": case.case_no,
+        "parent_case_id": parent_case_id,
+    }
+    if reason:
+        opened["reason"] = reason
+    audit.append(
+        uow,
+        head,
+        at=now,
+        actor=actor.username,
+        roles=actor.roles,
+        action="case_opened",
+        data=opened,
+    )
+    if snapshot.completed:
+        audit.append(uow, head, at=now, actor="system", roles=("system",), action="case_closed")
+    written = apply_snapshot(
+        uow,
+        case,
+        snapshot,
+        loaded,
+        expected_version=0,
+        now=now,
+        data=dict(data),
+        head=head,
+        existing_tasks=(),
+    )
+    return case, written
 
 
 def _start_form(elements: Mapping[str, Any]) -> str | None:
@@ -217,6 +250,17 @@ def complete_task(
                 uow, head, at=now, actor=actor.username, roles=actor.roles, action="case_closed"
             )
         merged = {**case.data, **dict(data)}
+        if snapshot.completed and is_rebuilt({**merged, **snapshot.data}):
+            open_linked(
+                uow,
+                ctx=ctx,
+                actor=actor,
+                case=case,
+                head=head,
+                data={**merged, **snapshot.data},
+                payload=data,
+                now=now,
+            )
         written = apply_snapshot(
             uow,
             case,
@@ -228,7 +272,7 @@ def complete_task(
             head=head,
             existing_tasks=existing,
         )
-        view = written_view(case, written)
+        view = written_view(case, written, uow.ledger.children(case.id))
         ctx.commit(uow)
         return view
 
@@ -253,6 +297,14 @@ def send_message(
             raise StaleCaseVersion(
                 f"case {case.case_no} is at version {case.case_version}, not {expected}"
             )
+        if (
+            name == REBUILT_MESSAGE
+            and case.status == "closed"
+            and name not in (case.waiting_messages or [])
+        ):
+            view = _rebuilt_after_closure(uow, ctx=ctx, actor=actor, case=case, data=data)
+            ctx.commit(uow)
+            return view
         if name not in (case.waiting_messages or []):
             raise NotWaitingForMessage(f"case {case.case_no} is not waiting for '{name}'")
         now = ctx.clock.now()
@@ -277,9 +329,63 @@ def send_message(
                 uow, head, at=now, actor=actor.username, roles=actor.roles, action="case_closed"
             )
         merged = {**case.data, name: dict(data)}
+        final = {**merged, **snapshot.data}
+        if (snapshot.completed or name == REBUILT_MESSAGE) and is_rebuilt(final):
+            open_linked(
+                uow, ctx=ctx, actor=actor, case=case, head=head, data=final, payload=data, now=now
+            )
         written = apply_snapshot(
             uow, case, snapshot, loaded, expected_version=expected, now=now, data=merged, head=head
         )
-        view = written_view(case, written)
+        view = written_view(case, written, uow.ledger.children(case.id))
         ctx.commit(uow)
         return view
+
+
+def _rebuilt_after_closure(
+    uow: UnitOfWork, *, ctx: EngineContext, actor: Actor, case: Case, data: Mapping[str, Any]
+) -> CaseView:
+    """`rebuilt_found` on a case whose process has ended (API.md): no step runs; the message
+    is recorded on the old case and the linked case opened, in one transaction."""
+    now = ctx.clock.now()
+    head = audit.ChainHead.of(case)
+    audit.append(
+        uow,
+        head,
+        at=now,
+        actor=actor.username,
+        roles=actor.roles,
+        action="message_received",
+        data={"message": REBUILT_MESSAGE, "payload": dict(data), "after_closure": True},
+    )
+    merged = {**case.data, REBUILT_MESSAGE: True}
+    open_linked(uow, ctx=ctx, actor=actor, case=case, head=head, data=merged, payload=data, now=now)
+    version = case.case_version + 1
+    values: dict[str, Any] = {
+        "data": merged,
+        "case_version": version,
+        "audit_seq": head.seq,
+        "audit_head": head.hash,
+        "updated_at": now,
+    }
+    if not uow.cases.save_if_version(case.id, case.case_version, values):
+        raise StaleCaseVersion(f"case {case.case_no} was changed by someone else; reload it")
+    uow.ledger.upsert(
+        entry_values(
+            case_id=case.id,
+            case_no=case.case_no,
+            parent_case_id=case.parent_case_id,
+            status=case.status,
+            stage=case.stage,
+            data=merged,
+            created_at=case.created_at,
+            updated_at=now,
+            officer=case.created_by,
+        )
+    )
+    return replace(
+        case_view(uow, case),
+        data=merged,
+        case_version=version,
+        updated_at=now,
+    )

@@ -13,6 +13,7 @@ from engine.errors import NotFound, StaleCaseVersion
 from engine.runtime import LoadedSpec, ProcessRuntime, Snapshot
 from engine.services.context import EngineContext
 from engine.services.views import CaseView, TaskView, TimerView
+from engine.store.ledger_repo import entry_values
 from engine.store.models import Case, ReadyTaskRow
 from engine.store.uow import UnitOfWork
 
@@ -142,6 +143,21 @@ def apply_snapshot(
     }
     if not uow.cases.save_if_version(case.id, expected_version, values):
         raise StaleCaseVersion(f"case {case.case_no} was changed by someone else; reload it")
+    # The ledger's row of the case, in the same transaction (issue 13: the ledger never reads
+    # the cases' JSON, so its filters and a campaign's sums stay indexed at a million cases).
+    uow.ledger.upsert(
+        entry_values(
+            case_id=case.id,
+            case_no=case.case_no,
+            parent_case_id=case.parent_case_id,
+            status=values["status"],
+            stage=stage,
+            data=values["data"],
+            created_at=case.created_at,
+            updated_at=now,
+            officer=case.created_by,
+        )
+    )
     if existing_tasks is None:
         existing_tasks = uow.cases.task_records(case.id)
     task_rows = uow.cases.sync_tasks(
@@ -234,7 +250,7 @@ def _timer_view(t: Any) -> TimerView:
     )
 
 
-def written_view(case: Case, w: Written) -> CaseView:
+def written_view(case: Case, w: Written, linked: list[int] | None = None) -> CaseView:
     """The public shape of a case just changed, without reading it back."""
     v = w.values
     return CaseView(
@@ -252,6 +268,7 @@ def written_view(case: Case, w: Written) -> CaseView:
         timers=w.timers,
         waiting_messages=list(v["waiting_messages"]),
         parent_case_id=case.parent_case_id,
+        linked_cases=list(linked or []),
     )
 
 
@@ -275,6 +292,7 @@ def case_view(uow: UnitOfWork, case: Case) -> CaseView:
         timers=[_timer_view(t) for t in timers],
         waiting_messages=list(case.waiting_messages or []),
         parent_case_id=case.parent_case_id,
+        linked_cases=uow.ledger.children(case.id),
     )
 
 

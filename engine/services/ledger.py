@@ -1,38 +1,115 @@
-"""The ledger (台账): counts by status and stage, overdue cases, areas found and demolished."""
+"""The ledger (台账): counts, a filtered page of cases, and the CSV and XLSX exports officers hand
+upward (Chinese headers and values, dates and times in Beijing time, one row per case).
+
+Everything reads the `ledger_entries` projection (one row per case, written by each step), so
+every filter is an indexed condition and an export streams in batches: a million-row XLSX is
+written with openpyxl's write-only mode, which keeps one row in memory, not the sheet.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections import Counter
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import IO, Any
 
+from engine.errors import FieldError, NotFound, ValidationFailed
 from engine.services.context import EngineContext
+from engine.services.ledger_labels import (
+    LEDGER_HEADERS,
+    MODES,
+    SOURCES,
+    STAGES,
+    STATUSES,
+    name,
+)
+from engine.store.ledger_repo import CN, LedgerFilter, day_start, demolished_area
+from engine.store.models import Campaign, LedgerEntry
 from engine.store.uow import UnitOfWork
 
-# Outcomes that mean the structure is gone, whoever removed it.
-DEMOLISHED_OUTCOMES = frozenset(
-    {"self_demolished", "assisted_demolished", "forced_demolished", "demolished"}
-)
+__all__ = [
+    "LedgerQuery",
+    "demolished_area",
+    "ledger_csv",
+    "ledger_csv_chunks",
+    "ledger_page",
+    "ledger_stats",
+    "ledger_xlsx",
+    "ledger_xlsx_sheet",
+]
 
-CSV_COLUMNS = (
-    "case_no",
-    "process",
-    "status",
-    "stage",
-    "address",
-    "district",
-    "source",
-    "use_type",
-    "area_m2",
-    "classification",
-    "outcome",
-    "next_deadline",
-    "overdue",
-    "created_at",
-    "updated_at",
-)
+
+@dataclass(frozen=True)
+class LedgerQuery:
+    """The ledger's filters as the page and the API give them (dates are Beijing dates)."""
+
+    campaign_id: int | None = None
+    district: str | None = None
+    village: str | None = None
+    stage: str | None = None
+    status: str | None = None
+    source: str | None = None
+    mode: str | None = None
+    opened_from: date | None = None
+    opened_to: date | None = None
+    closed_from: date | None = None
+    closed_to: date | None = None
+    overdue: bool = False
+    provisional: bool = False
+    rebuilt: bool = False
+
+
+def campaign_filter(c: Campaign) -> LedgerFilter:
+    """API.md: a case belongs to a campaign when its district is one of the campaign's and it
+    was opened within the campaign's dates (both ends included, Beijing days)."""
+    return LedgerFilter(
+        districts=tuple(c.districts),
+        opened_from=day_start(c.starts_on),
+        opened_before=day_start(c.ends_on + timedelta(days=1)),
+    )
+
+
+def to_filter(uow: UnitOfWork, q: LedgerQuery, now: datetime) -> LedgerFilter:
+    """The repository's filter; a campaign narrows districts and dates (intersected with any
+    district or dates given beside it). Runs inside the caller's `with uow:`."""
+    errors: list[FieldError] = []
+    if q.opened_from and q.opened_to and q.opened_to < q.opened_from:
+        errors.append(FieldError(["query", "opened_to"], "截止日期早于起始日期 before opened_from"))
+    if q.closed_from and q.closed_to and q.closed_to < q.closed_from:
+        errors.append(FieldError(["query", "closed_to"], "截止日期早于起始日期 before closed_from"))
+    if errors:
+        raise ValidationFailed(errors, "筛选条件有误 invalid ledger filter")
+    f = LedgerFilter(
+        districts=(q.district,) if q.district else (),
+        village=q.village,
+        stage=q.stage,
+        status=q.status,
+        source=q.source,
+        mode=q.mode,
+        opened_from=day_start(q.opened_from) if q.opened_from else None,
+        opened_before=day_start(q.opened_to + timedelta(days=1)) if q.opened_to else None,
+        closed_from=q.closed_from,
+        closed_to=q.closed_to,
+        overdue_at=now if q.overdue else None,
+        provisional=q.provisional,
+        rebuilt=q.rebuilt,
+    )
+    if q.campaign_id is None:
+        return f
+    campaign = uow.campaigns.get(q.campaign_id)
+    if campaign is None:
+        raise NotFound(f"专项行动不存在 campaign {q.campaign_id} does not exist")
+    c = campaign_filter(campaign)
+    districts = tuple(d for d in c.districts if not f.districts or d in f.districts)
+    assert c.opened_from is not None and c.opened_before is not None
+    return replace(
+        f,
+        districts=districts or ("\x00none",),  # a district outside the campaign: nothing
+        opened_from=max(c.opened_from, f.opened_from or c.opened_from),
+        opened_before=min(c.opened_before, f.opened_before or c.opened_before),
+    )
 
 
 @dataclass(frozen=True)
@@ -44,71 +121,212 @@ class LedgerStatsView:
     provisional: int
     area_found_m2: float
     area_demolished_m2: float
+    by_mode: dict[str, int]
+    rebuilt: int
 
 
-def _area(data: dict[str, Any]) -> float:
-    try:
-        return float(data.get("area_m2") or 0)
-    except (TypeError, ValueError):
-        return 0.0
-
-
-def demolished_area(data: dict[str, Any]) -> float:
-    explicit = data.get("demolished_area_m2")
-    if isinstance(explicit, int | float):
-        return float(explicit)
-    return _area(data) if data.get("outcome") in DEMOLISHED_OUTCOMES else 0.0
-
-
-def ledger_stats(uow: UnitOfWork, *, ctx: EngineContext) -> LedgerStatsView:
+def ledger_stats(
+    uow: UnitOfWork, *, ctx: EngineContext, query: LedgerQuery | None = None
+) -> LedgerStatsView:
+    now = ctx.clock.now()
+    q = query or LedgerQuery()
     with uow:
-        rows = uow.cases.ledger_rows()
-        overdue = uow.timers.overdue_case_count(ctx.clock.now())
-        provisional = uow.timers.provisional_case_count()
-    by_status = Counter(r[0] for r in rows)
-    by_stage = Counter(r[1] for r in rows)
+        f = to_filter(uow, q, now)
+        totals = uow.ledger.totals(f)
+        by_status = uow.ledger.counts_by("status", f)
+        by_stage = uow.ledger.counts_by("stage", f)
+        modes = uow.ledger.counts_by("mode", f)
+        overdue = uow.ledger.totals(replace(f, overdue_at=now))["cases"]
+        provisional = uow.ledger.totals(replace(f, provisional=True))["cases"]
+        rebuilt = uow.ledger.totals(replace(f, rebuilt=True))["cases"]
     return LedgerStatsView(
-        total=len(rows),
-        by_status=dict(by_status),
-        by_stage=dict(by_stage),
+        total=totals["cases"],
+        by_status=by_status,
+        by_stage=by_stage,
         overdue=overdue,
         provisional=provisional,
-        area_found_m2=round(sum(_area(r[2] or {}) for r in rows), 2),
-        area_demolished_m2=round(sum(demolished_area(r[2] or {}) for r in rows), 2),
+        area_found_m2=round(totals["found_m2"], 2),
+        area_demolished_m2=round(totals["demolished_m2"], 2),
+        by_mode={k: v for k, v in modes.items() if k},
+        rebuilt=rebuilt,
     )
 
 
-def ledger_csv(uow: UnitOfWork, *, ctx: EngineContext) -> str:
-    """One row per case; UTF-8 with BOM so spreadsheet programs show the Chinese correctly."""
+@dataclass(frozen=True)
+class LedgerRowView:
+    case_id: int
+    case_no: str
+    parent_case_id: int | None
+    status: str
+    stage: str
+    district: str
+    village: str | None
+    source: str | None
+    address: str
+    party: str | None
+    area_m2: float
+    demolished_m2: float
+    mode: str | None
+    opened_at: datetime
+    found_on: date | None
+    filed_on: date | None
+    decided_on: date | None
+    demolished_on: date | None
+    closed_out_on: date | None
+    closed_on: date | None
+    updated_at: datetime
+    overdue: bool = False
+
+
+def _row_view(e: LedgerEntry, overdue: bool = False) -> LedgerRowView:
+    return LedgerRowView(
+        e.case_id,
+        e.case_no,
+        e.parent_case_id,
+        e.status,
+        e.stage,
+        e.district,
+        e.village,
+        e.source,
+        e.address,
+        e.party,
+        e.area_m2,
+        e.demolished_m2,
+        e.mode,
+        e.opened_at,
+        e.found_on,
+        e.filed_on,
+        e.decided_on,
+        e.demolished_on,
+        e.closed_out_on,
+        e.closed_on,
+        e.updated_at,
+        overdue,
+    )
+
+
+@dataclass(frozen=True)
+class LedgerPageView:
+    items: list[LedgerRowView]
+    total: int
+
+
+def ledger_page(
+    uow: UnitOfWork, *, ctx: EngineContext, query: LedgerQuery, page: int, page_size: int
+) -> LedgerPageView:
+    """One page of the filtered ledger, newest cases first (with each row's overdue mark)."""
     now = ctx.clock.now()
     with uow:
-        cases = uow.cases.all_cases()
-        next_due = uow.timers.next_due_by_case()
-        late_duties = uow.cases.overdue_duty_case_ids(now)
+        f = to_filter(uow, query, now)
+        rows, total = uow.ledger.page(f, offset=(page - 1) * page_size, limit=page_size)
+        ids = tuple(r.case_id for r in rows)
+        late = uow.ledger.overdue_among(ids, now) if ids else set()
+        return LedgerPageView([_row_view(r, r.case_id in late) for r in rows], total)
+
+
+def _d(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _num(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else round(value, 2)
+
+
+def export_row(seq: int, e: LedgerEntry, parents: dict[int, str]) -> list[Any]:
+    """One case as officers hand it upward: Chinese values, Beijing dates and times."""
+    return [
+        seq,
+        e.case_no,
+        e.address,
+        e.party or "",
+        _num(e.area_m2),
+        name(SOURCES, e.source),
+        _d(e.found_on),
+        _d(e.filed_on),
+        _d(e.decided_on),
+        name(MODES, e.mode),
+        _d(e.demolished_on),
+        _num(e.demolished_m2) if e.demolished_m2 else "",
+        name(STATUSES, e.status),
+        _d(e.closed_out_on),
+        e.district,
+        e.village or "",
+        name(STAGES, e.stage),
+        parents.get(e.parent_case_id, "") if e.parent_case_id else "",
+        e.updated_at.astimezone(CN).strftime("%Y-%m-%d %H:%M:%S+08:00"),
+    ]
+
+
+def _export_rows(uow: UnitOfWork, f: LedgerFilter) -> Iterator[list[Any]]:
+    seq = 0
+    batch: list[LedgerEntry] = []
+
+    def flush() -> Iterator[list[Any]]:
+        nonlocal seq
+        wanted = {e.parent_case_id for e in batch if e.parent_case_id}
+        parents = uow.ledger.case_numbers(wanted) if wanted else {}
+        for e in batch:
+            seq += 1
+            yield export_row(seq, e, parents)
+        batch.clear()
+
+    for entry in uow.ledger.stream(f):
+        batch.append(entry)
+        if len(batch) >= 2000:
+            yield from flush()
+    yield from flush()
+
+
+def ledger_csv_chunks(uow: UnitOfWork, *, ctx: EngineContext, query: LedgerQuery) -> Iterator[str]:
+    """The filtered ledger as CSV text in chunks (UTF-8 with BOM for spreadsheet programs)."""
+    now = ctx.clock.now()
+    with uow:
+        f = to_filter(uow, query, now)
         buf = io.StringIO()
-        buf.write("\ufeff")
         w = csv.writer(buf)
-        w.writerow(CSV_COLUMNS)
-        for c in cases:
-            d = c.data or {}
-            due = next_due.get(c.id)
-            w.writerow(
-                [
-                    c.case_no,
-                    f"{c.process_key}@{c.process_version}",
-                    c.status,
-                    c.stage,
-                    d.get("address", ""),
-                    d.get("district", ""),
-                    d.get("source", ""),
-                    d.get("use_type", ""),
-                    d.get("area_m2", ""),
-                    d.get("classification", ""),
-                    d.get("outcome", ""),
-                    due.isoformat() if due else "",
-                    "yes" if (due is not None and due <= now) or c.id in late_duties else "no",
-                    c.created_at.isoformat(),
-                    c.updated_at.isoformat(),
-                ]
-            )
-    return buf.getvalue()
+        buf.write("\ufeff")
+        w.writerow(LEDGER_HEADERS)
+        for i, row in enumerate(_export_rows(uow, f), 1):
+            w.writerow(row)
+            if i % 1000 == 0:
+                yield buf.getvalue()
+                buf.seek(0)
+                buf.truncate()
+        yield buf.getvalue()
+
+
+def ledger_csv(uow: UnitOfWork, *, ctx: EngineContext, query: LedgerQuery | None = None) -> str:
+    return "".join(ledger_csv_chunks(uow, ctx=ctx, query=query or LedgerQuery()))
+
+
+def check_filter(uow: UnitOfWork, *, ctx: EngineContext, query: LedgerQuery) -> None:
+    """Raise the 404/422 an export would raise, before a streamed response has started."""
+    with uow:
+        to_filter(uow, query, ctx.clock.now())
+
+
+def ledger_xlsx_sheet(uow: UnitOfWork, *, ctx: EngineContext, query: LedgerQuery, wb: Any) -> int:
+    """Append the filtered ledger as a sheet 台账 to a write-only workbook; returns the rows.
+
+    openpyxl's write-only sheets stream each row to a temporary file as it is appended, so
+    memory stays flat whatever the number of cases."""
+    now = ctx.clock.now()
+    ws = wb.create_sheet("台账")
+    n = 0
+    with uow:
+        f = to_filter(uow, query, now)
+        ws.append(list(LEDGER_HEADERS))
+        for row in _export_rows(uow, f):
+            ws.append(row)
+            n += 1
+    return n
+
+
+def ledger_xlsx(uow: UnitOfWork, *, ctx: EngineContext, query: LedgerQuery, out: IO[bytes]) -> int:
+    """Write the filtered ledger as an XLSX workbook to `out`; returns the number of cases."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    n = ledger_xlsx_sheet(uow, ctx=ctx, query=query, wb=wb)
+    wb.save(out)
+    return n

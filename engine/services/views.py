@@ -56,6 +56,8 @@ class CaseView:
     timers: list[TimerView] = field(default_factory=list)
     waiting_messages: list[str] = field(default_factory=list)
     parent_case_id: int | None = None
+    # Cases opened from this one (a structure rebuilt after closure: 回头看), by id.
+    linked_cases: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -302,6 +303,71 @@ class DocumentRow(Base):
     served_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
     service_method: Mapped[str | None] = mapped_column(String(16), nullable=True)
     recipient: Mapped[str | None] = mapped_column(String(128), nullable=True)
+
+
+# ---- campaigns (专项行动) and the ledger projection (issue 13) ------------------------------
+
+
+class Campaign(Base):
+    """A campaign: dates, districts (with their villages and responsible units), phases and
+    targets. A case belongs to it when its district is one of the campaign's and it was opened
+    within the campaign's dates (API.md), so membership needs no table of its own."""
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    districts: Mapped[list[str]] = mapped_column(JSON)
+    villages: Mapped[dict[str, list[str]]] = mapped_column(JSON)
+    units: Mapped[dict[str, str]] = mapped_column(JSON)
+    targets: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    phases: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    reinspection_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class LedgerEntry(Base):
+    """One row per case with what the ledger (台账) filters, sums and exports: written in the
+    same transaction as the case row by every step, so the ledger never reads the cases' JSON
+    and a campaign's progress at a million cases is an indexed aggregate."""
+
+    __tablename__ = "ledger_entries"
+    __table_args__ = (
+        Index("ix_ledger_entries_district_opened", "district", "opened_at"),
+        Index("ix_ledger_entries_opened_at", "opened_at"),
+        Index("ix_ledger_entries_status_stage", "status", "stage"),
+        Index("ix_ledger_entries_parent_case_id", "parent_case_id"),
+    )
+
+    case_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    case_no: Mapped[str] = mapped_column(String(32))
+    parent_case_id: Mapped[int | None] = mapped_column(BigId, nullable=True)
+    status: Mapped[str] = mapped_column(String(16))
+    stage: Mapped[str] = mapped_column(String(32))
+    district: Mapped[str] = mapped_column(String(200))
+    village: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    source: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    address: Mapped[str] = mapped_column(String(200))
+    party: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    officer: Mapped[str | None] = mapped_column(String(64), nullable=True)  # who opened it
+    area_m2: Mapped[float] = mapped_column(Float)
+    demolished_m2: Mapped[float] = mapped_column(Float)
+    mode: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    found_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    filed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    decided_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    demolished_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    closed_out_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    closed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class AttachmentRow(Base):

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine.errors import Conflict
 from engine.store.documents_repo import DocumentRepository
+from engine.store.ledger_repo import CampaignRepository, LedgerRepository
 from engine.store.repositories import (
     AuditRepository,
     CalendarRepository,
@@ -49,6 +50,8 @@ class UnitOfWork:
         self.users = UserRepository(s)
         self.calendar = CalendarRepository(s)
         self.documents = DocumentRepository(s)
+        self.ledger = LedgerRepository(s)
+        self.campaigns = CampaignRepository(s)
         return self
 
     def __exit__(

@@ -31,6 +31,7 @@ PG_ADMIN_URL = os.environ.get(
 TABLES = (
     "audit_events, audit_checkpoints, timers, ready_tasks, cases, process_versions, users, "
     "system_audit_events, trail_heads, auth_sessions, login_throttle, documents, document_counters"
+    ", ledger_entries, campaigns"
     ", attachments, lead_imports"
 )
 

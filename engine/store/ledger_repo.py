@@ -1,0 +1,410 @@
+"""The ledger projection (one `ledger_entries` row per case) and the campaigns: their writes and
+the indexed queries the ledger, its exports and a campaign's progress run on.
+
+The projection is derived from the case's data by `entry_values` (pure), written by every step
+in the step's own transaction; nothing here reads the cases' JSON at query time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    case,
+    func,
+    select,
+    union,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from engine.store.models import Campaign, LedgerEntry, ReadyTaskRow, TimerRow
+
+CN = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+# The demolition mode of a case, from its outcome (the BPMN scripts set `outcome`).
+MODE_OF_OUTCOME = {
+    "self_demolished": "self",
+    "party_demolished": "self",
+    "demolished": "self",
+    "assisted_demolished": "assisted",
+    "forced_demolished": "forced",
+    "confiscated": "confiscated",
+}
+DEMOLISHED_OUTCOMES = frozenset(o for o, m in MODE_OF_OUTCOME.items() if m != "confiscated")
+MODES = ("self", "assisted", "forced", "confiscated")
+
+_LEDGER: Table = LedgerEntry.__table__  # type: ignore[assignment]
+
+
+def _area(value: Any) -> float:
+    if isinstance(value, bool):
+        return 0.0
+    try:
+        return max(float(value or 0), 0.0)
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def _day(value: Any) -> date | None:
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def _text(value: Any, limit: int) -> str | None:
+    return str(value)[:limit] if value not in (None, "") else None
+
+
+def demolished_area(data: Mapping[str, Any]) -> float:
+    """The area removed: the officer's measure when recorded, else the whole structure once the
+    outcome says it is gone (self, assisted or forced demolition)."""
+    explicit = data.get("demolished_area_m2")
+    if isinstance(explicit, int | float) and not isinstance(explicit, bool):
+        return float(explicit)
+    return _area(data.get("area_m2")) if data.get("outcome") in DEMOLISHED_OUTCOMES else 0.0
+
+
+def entry_values(
+    *,
+    case_id: int,
+    case_no: str,
+    parent_case_id: int | None,
+    status: str,
+    stage: str,
+    data: Mapping[str, Any],
+    created_at: datetime,
+    updated_at: datetime,
+    officer: str | None = None,
+) -> dict[str, Any]:
+    """The ledger row of a case, from what its steps recorded (dates are the officers' own:
+    received_on, filed_on, decided_on, the demolition's date, closed_out_on, closed_on)."""
+    outcome = data.get("outcome") if isinstance(data.get("outcome"), str) else None
+    mode = MODE_OF_OUTCOME.get(outcome or "")
+    demolished_on = None
+    if outcome in DEMOLISHED_OUTCOMES:
+        for key in ("demolished_on", "demolition_at", "completed_on", "verified_on", "closed_on"):
+            demolished_on = _day(data.get(key))
+            if demolished_on is not None:
+                break
+        if demolished_on is None:
+            demolished_on = updated_at.astimezone(CN).date()
+    closed_on = _day(data.get("closed_on"))
+    if closed_on is None and status == "closed":
+        closed_on = updated_at.astimezone(CN).date()
+    return {
+        "case_id": case_id,
+        "case_no": case_no,
+        "parent_case_id": parent_case_id,
+        "status": status,
+        "stage": stage,
+        "district": str(data.get("district") or "")[:200],
+        "village": _text(data.get("village"), 200),
+        "source": _text(data.get("source"), 32),
+        "address": str(data.get("address") or "")[:200],
+        "party": _text(data.get("party_name"), 200),
+        "officer": officer,
+        "area_m2": _area(data.get("area_m2")),
+        "demolished_m2": demolished_area(data),
+        "mode": mode or _text(outcome, 32),
+        "opened_at": created_at,
+        "found_on": _day(data.get("received_on")) or created_at.astimezone(CN).date(),
+        "filed_on": _day(data.get("filed_on")),
+        "decided_on": _day(data.get("decided_on")),
+        "demolished_on": demolished_on,
+        "closed_out_on": _day(data.get("closed_out_on")),
+        "closed_on": closed_on,
+        "updated_at": updated_at,
+    }
+
+
+@dataclass(frozen=True)
+class LedgerFilter:
+    """What the ledger page, its exports and a campaign select (every field optional)."""
+
+    districts: tuple[str, ...] = ()
+    village: str | None = None
+    stage: str | None = None
+    status: str | None = None
+    source: str | None = None
+    mode: str | None = None
+    opened_from: datetime | None = None  # inclusive instant
+    opened_before: datetime | None = None  # exclusive instant
+    closed_from: date | None = None
+    closed_to: date | None = None
+    overdue_at: datetime | None = None
+    provisional: bool = False
+    rebuilt: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _overdue_ids(now: datetime) -> Any:
+    return union(
+        select(TimerRow.case_id).where(TimerRow.due_at <= now),
+        select(ReadyTaskRow.case_id).where(ReadyTaskRow.due_at <= now),
+    )
+
+
+def _provisional_ids() -> Any:
+    return union(
+        select(TimerRow.case_id).where(TimerRow.provisional.is_(True)),
+        select(ReadyTaskRow.case_id).where(ReadyTaskRow.due_provisional.is_(True)),
+    )
+
+
+def conditions(f: LedgerFilter) -> list[ColumnElement[bool]]:
+    e = LedgerEntry
+    where: list[ColumnElement[bool]] = []
+    if f.districts:
+        where.append(e.district.in_(list(f.districts)))
+    if f.village:
+        where.append(e.village == f.village)
+    if f.stage:
+        where.append(e.stage == f.stage)
+    if f.status:
+        where.append(e.status == f.status)
+    if f.source:
+        where.append(e.source == f.source)
+    if f.mode:
+        where.append(e.mode == f.mode)
+    if f.opened_from is not None:
+        where.append(e.opened_at >= f.opened_from)
+    if f.opened_before is not None:
+        where.append(e.opened_at < f.opened_before)
+    if f.closed_from is not None:
+        where.append(e.closed_on >= f.closed_from)
+    if f.closed_to is not None:
+        where.append(e.closed_on <= f.closed_to)
+    if f.overdue_at is not None:
+        where.append(e.case_id.in_(_overdue_ids(f.overdue_at)))
+    if f.provisional:
+        where.append(e.case_id.in_(_provisional_ids()))
+    if f.rebuilt:
+        where.append(e.parent_case_id.is_not(None))
+    return where
+
+
+def _sum_if(cond: ColumnElement[bool], value: Any = 1) -> Any:
+    return func.coalesce(func.sum(case((cond, value), else_=0)), 0)
+
+
+class LedgerRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    # ---- writes ------------------------------------------------------------------------------
+    def upsert(self, values: Mapping[str, Any]) -> None:
+        """Insert or replace the case's row (one statement on both databases)."""
+        dialect = self.s.get_bind().dialect.name
+        ins = pg_insert if dialect == "postgresql" else sqlite_insert
+        stmt = ins(_LEDGER).values(dict(values))
+        changed = {k: stmt.excluded[k] for k in values if k != "case_id"}
+        self.s.execute(stmt.on_conflict_do_update(index_elements=["case_id"], set_=changed))
+
+    # ---- reads -------------------------------------------------------------------------------
+    def page(self, f: LedgerFilter, *, offset: int, limit: int) -> tuple[list[LedgerEntry], int]:
+        where = conditions(f)
+        total = self.s.scalar(select(func.count()).select_from(LedgerEntry).where(*where)) or 0
+        rows = self.s.scalars(
+            select(LedgerEntry)
+            .where(*where)
+            .order_by(LedgerEntry.opened_at.desc(), LedgerEntry.case_id.desc())
+            .offset(offset)
+            .limit(limit)
+        ).all()
+        return list(rows), int(total)
+
+    def stream(self, f: LedgerFilter, *, batch: int = 2000) -> Iterator[LedgerEntry]:
+        """Every matching row in case order, fetched `batch` at a time (keyset pagination):
+        an export of a million rows holds one batch in memory, never the whole result."""
+        after = 0
+        where = conditions(f)
+        while True:
+            rows = self.s.scalars(
+                select(LedgerEntry)
+                .where(*where, LedgerEntry.case_id > after)
+                .order_by(LedgerEntry.case_id)
+                .limit(batch)
+            ).all()
+            if not rows:
+                return
+            yield from rows
+            after = rows[-1].case_id
+            self.s.expunge_all()
+
+    def totals(self, f: LedgerFilter) -> dict[str, Any]:
+        e = LedgerEntry
+        row = self.s.execute(
+            select(
+                func.count(),
+                func.coalesce(func.sum(e.area_m2), 0.0),
+                func.coalesce(func.sum(e.demolished_m2), 0.0),
+            ).where(*conditions(f))
+        ).one()
+        return {"cases": int(row[0]), "found_m2": float(row[1]), "demolished_m2": float(row[2])}
+
+    def counts_by(self, column: str, f: LedgerFilter) -> dict[str, int]:
+        col = getattr(LedgerEntry, column)
+        rows = self.s.execute(select(col, func.count()).where(*conditions(f)).group_by(col)).all()
+        return {str(r[0] or ""): int(r[1]) for r in rows}
+
+    def by_area(self, f: LedgerFilter) -> list[dict[str, Any]]:
+        """Per district and village: cases, closed, areas found and demolished, the split by
+        demolition mode and the rebuilds found (cases with a parent)."""
+        e = LedgerEntry
+        cols = [
+            e.district,
+            e.village,
+            func.count(),
+            _sum_if(e.status == "closed"),
+            func.coalesce(func.sum(e.area_m2), 0.0),
+            func.coalesce(func.sum(e.demolished_m2), 0.0),
+            *(_sum_if(e.mode == m) for m in MODES),
+            _sum_if(e.parent_case_id.is_not(None)),
+        ]
+        rows = self.s.execute(
+            select(*cols).where(*conditions(f)).group_by(e.district, e.village)
+        ).all()
+        out = []
+        for r in rows:
+            out.append(
+                {
+                    "district": r[0] or "",
+                    "village": r[1] or "",
+                    "cases": int(r[2]),
+                    "closed": int(r[3]),
+                    "found_m2": float(r[4]),
+                    "demolished_m2": float(r[5]),
+                    "modes": {m: int(r[6 + i]) for i, m in enumerate(MODES)},
+                    "rebuilt": int(r[6 + len(MODES)]),
+                }
+            )
+        return out
+
+    def overdue_by_district(self, f: LedgerFilter, now: datetime) -> dict[str, int]:
+        e = LedgerEntry
+        rows = self.s.execute(
+            select(e.district, func.count())
+            .where(*conditions(f), e.case_id.in_(_overdue_ids(now)))
+            .group_by(e.district)
+        ).all()
+        return {str(r[0]): int(r[1]) for r in rows}
+
+    def daily(
+        self, column: str, f: LedgerFilter, value: str | None = None
+    ) -> list[tuple[date, float]]:
+        """(day, count or sum of `value`) for every day on which `column` (a date) is set."""
+        col = getattr(LedgerEntry, column)
+        agg = func.count() if value is None else func.sum(getattr(LedgerEntry, value))
+        rows = self.s.execute(
+            select(col, agg).where(*conditions(f), col.is_not(None)).group_by(col).order_by(col)
+        ).all()
+        return [(_as_date(r[0]), float(r[1] or 0)) for r in rows]
+
+    def waiting_longest(self, f: LedgerFilter, limit: int = 10) -> list[LedgerEntry]:
+        return list(
+            self.s.scalars(
+                select(LedgerEntry)
+                .where(*conditions(f), LedgerEntry.status != "closed")
+                .order_by(LedgerEntry.opened_at, LedgerEntry.case_id)
+                .limit(limit)
+            ).all()
+        )
+
+    def overdue_among(self, ids: Sequence[int], now: datetime) -> set[int]:
+        """Which of `ids` have a deadline passed (a timer not fired or a lapsed duty)."""
+        wanted = list(ids)
+        found = self.s.scalars(
+            union(
+                select(TimerRow.case_id).where(
+                    TimerRow.case_id.in_(wanted), TimerRow.due_at <= now
+                ),
+                select(ReadyTaskRow.case_id).where(
+                    ReadyTaskRow.case_id.in_(wanted), ReadyTaskRow.due_at <= now
+                ),
+            )
+        ).all()
+        return {int(i) for i in found}
+
+    def case_numbers(self, ids: set[int]) -> dict[int, str]:
+        rows = self.s.execute(
+            select(LedgerEntry.case_id, LedgerEntry.case_no).where(
+                LedgerEntry.case_id.in_(sorted(ids))
+            )
+        ).all()
+        return {int(r[0]): str(r[1]) for r in rows}
+
+    def children(self, case_id: int) -> list[int]:
+        return [
+            int(i)
+            for i in self.s.scalars(
+                select(LedgerEntry.case_id)
+                .where(LedgerEntry.parent_case_id == case_id)
+                .order_by(LedgerEntry.case_id)
+            ).all()
+        ]
+
+    def closed_for_reinspection(self, f: LedgerFilter) -> list[LedgerEntry]:
+        return list(
+            self.s.scalars(
+                select(LedgerEntry)
+                .where(*conditions(f), LedgerEntry.status == "closed")
+                .order_by(LedgerEntry.district, LedgerEntry.village, LedgerEntry.case_id)
+            ).all()
+        )
+
+
+def _as_date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+class CampaignRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def add(self, row: Campaign) -> Campaign:
+        self.s.add(row)
+        self.s.flush()
+        return row
+
+    def get(self, campaign_id: int, *, lock: bool = False) -> Campaign | None:
+        if lock and self.s.get_bind().dialect.name == "postgresql":
+            return self.s.get(Campaign, campaign_id, with_for_update=True)
+        return self.s.get(Campaign, campaign_id)
+
+    def all(self) -> Sequence[Campaign]:
+        return self.s.scalars(
+            select(Campaign).order_by(Campaign.starts_on.desc(), Campaign.id)
+        ).all()
+
+
+def day_start(day: date) -> datetime:
+    """00:00 Beijing time of `day`, as a UTC instant (the ledger's date filters are local)."""
+    return datetime(day.year, day.month, day.day, tzinfo=CN).astimezone(UTC)
+
+
+__all__ = [
+    "CN",
+    "DEMOLISHED_OUTCOMES",
+    "MODES",
+    "MODE_OF_OUTCOME",
+    "CampaignRepository",
+    "LedgerFilter",
+    "LedgerRepository",
+    "day_start",
+    "demolished_area",
+    "entry_values",
+]
