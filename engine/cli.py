@@ -33,14 +33,30 @@ def _app() -> App:
     return build()
 
 
-def _read_files(paths: list[Path]) -> dict[str, bytes]:
+def _read_files(paths: list[Path], *, by_path: bool = False) -> dict[str, bytes]:
+    """The files' bytes by base name (what a deployment records), or by the path as given
+    (`validate`: a/x.bpmn and b/x.bpmn are two files). Two files with one base name cannot be
+    deployed together: the second would silently replace the first."""
     files: dict[str, bytes] = {}
     for p in paths:
         if not p.is_file():
-            typer.echo(f"{p}: no such file", err=True)
+            typer.echo(f"{p}: 文件不存在 no such file", err=True)
             raise typer.Exit(2)
-        files[p.name] = p.read_bytes()
+        key = str(p) if by_path else p.name
+        if key in files:
+            typer.echo(
+                f"{p}: 与另一个文件同名 {p.name}，部署按文件名记录，请改名 / has the same name as"
+                " another file given; a deployment records files by name: rename one",
+                err=True,
+            )
+            raise typer.Exit(2)
+        files[key] = p.read_bytes()
     return files
+
+
+def _origins(paths: list[Path], *, by_path: bool = False) -> dict[str, Path]:
+    """The folder each file came from: its forms are looked for beside it."""
+    return {(str(p) if by_path else p.name): p.resolve().parent for p in paths}
 
 
 @db_app.command("upgrade")
@@ -55,11 +71,18 @@ def db_upgrade() -> None:
 
 @app.command()
 def validate(paths: list[Path]) -> None:
-    """Validate BPMN files; exit 1 with one line per error."""
+    """Validate BPMN files; exit 1 with one line per error (file, line, element, rule, fix)."""
     a = _app()
-    report = services.validate_bpmn(None, ctx=a.ctx, files=_read_files(paths))
+    report = services.validate_bpmn(
+        None,
+        ctx=a.ctx,
+        files=_read_files(paths, by_path=True),
+        origins=_origins(paths, by_path=True),
+    )
     for err in report.errors:
         typer.echo(err)
+    for warning in report.warnings:
+        typer.echo(warning)
     if not report.valid:
         raise typer.Exit(1)
     typer.echo(f"{len(paths)} file(s) valid")
@@ -71,7 +94,11 @@ def deploy(paths: list[Path]) -> None:
     a = _app()
     try:
         results = services.deploy_process(
-            a.ctx.uow(), ctx=a.ctx, files=_read_files(paths), actor=CLI_ACTOR
+            a.ctx.uow(),
+            ctx=a.ctx,
+            files=_read_files(paths),
+            actor=CLI_ACTOR,
+            origins=_origins(paths),
         )
     except DeploymentRejected as exc:
         for err in exc.errors:

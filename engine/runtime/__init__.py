@@ -8,14 +8,23 @@ from engine.runtime.model import (
     Snapshot,
     WaitingTimer,
 )
-from engine.runtime.parsing import BpmnRejected, ProcessDefinition, lint, parse_bundle
+from engine.runtime.parsing import (
+    BpmnRejected,
+    FormLookup,
+    ProcessDefinition,
+    check_bundle,
+    lint,
+    parse_bundle,
+)
 from engine.runtime.runner import LoadedSpec, ProcessRuntime, StepFailed
 from engine.runtime.scripting import ScriptError, check_source
+from engine.runtime.validation_messages import issue
 
 __all__ = [
     "BpmnRejected",
     "DeadlineChange",
     "ElementInfo",
+    "FormLookup",
     "LintIssue",
     "LoadedSpec",
     "ProcessDefinition",
@@ -25,7 +34,9 @@ __all__ = [
     "Snapshot",
     "StepFailed",
     "WaitingTimer",
+    "check_bundle",
     "check_source",
+    "issue",
     "lint",
     "parse_bundle",
 ]

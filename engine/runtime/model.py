@@ -92,14 +92,30 @@ class Snapshot:
 
 @dataclass(frozen=True)
 class LintIssue:
-    """One reason a BPMN file cannot be deployed, tied to the element that causes it."""
+    """One reason a BPMN file cannot be deployed, tied to the element that causes it.
+
+    Printed as `file:line: 元素 element ID「name」(流程 process P) [规则 rule R] message
+    处理 Fix: …`
+    so a designer knows where to look, which rule it is and what to change."""
 
     process_id: str
     element_id: str | None
     message: str
     file: str | None = None
+    element_name: str | None = None
+    rule: str | None = None
+    line: int | None = None
+    fix: str | None = None
+    severity: str = "error"  # or "warning": reported, never refuses a deployment
 
     def __str__(self) -> str:
-        where = f"{self.file}: " if self.file else ""
-        element = f" {self.element_id}" if self.element_id else ""
-        return f"{where}{self.process_id}{element}: {self.message}"
+        where = f"{self.file}{f':{self.line}' if self.line else ''}: " if self.file else ""
+        element = self.element_id or self.process_id
+        named = f"「{self.element_name}」" if self.element_name else ""
+        process = (
+            f" (流程 process {self.process_id})" if self.process_id not in ("-", element) else ""
+        )
+        rule = f" [规则 rule {self.rule}]" if self.rule else ""
+        fix = f" 处理 Fix: {self.fix}" if self.fix else ""
+        lead = "警告 warning: " if self.severity == "warning" else ""
+        return f"{where}{lead}元素 element {element}{named}{process}{rule} {self.message}{fix}"

@@ -3,53 +3,103 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from pathlib import Path
 
 from engine import audit
 from engine.errors import DeploymentRejected, NotFound
-from engine.runtime import BpmnRejected, ProcessDefinition, lint, parse_bundle
+from engine.runtime import FormLookup, LintIssue, ProcessDefinition, check_bundle, issue, lint
 from engine.services.context import LANE_ROLES, Actor, EngineContext
 from engine.services.views import DeployResult, ProcessVersionView, ValidationReport
 from engine.store.models import ProcessVersion
 from engine.store.uow import UnitOfWork
 
 
+def _form_finder(
+    ctx: EngineContext, origin: Path | None, *, relative: bool
+) -> Callable[[str], FormLookup]:
+    """Where a BPMN file's forms are looked for: beside the file (./forms, ../forms) when it
+    came from a folder, and the configured forms folders. A deployment is served from the
+    configured folders only, so there a form found only beside the file is still a miss."""
+    configured = [Path(d).resolve() for d in ctx.forms.directories]
+    beside = [(origin / "forms").resolve(), (origin.parent / "forms").resolve()] if origin else []
+
+    def find(key: str) -> FormLookup:
+        if ctx.forms.exists(key):
+            return FormLookup(True)
+        places = [*beside, *configured] if relative else configured
+        looked = tuple(dict.fromkeys(str(d / key) for d in places))
+        if relative and any((d / key).is_file() for d in beside):
+            return FormLookup(True, looked)
+        near = [str(d / key) for d in beside if (d / key).is_file()]
+        if near:
+            where = ", ".join(str(d) for d in configured)
+            return FormLookup(
+                False,
+                looked,
+                f"；在 {near[0]} 找到，但服务器只从 {where} 读取表单，请复制过去",
+                f"; found at {near[0]}, but the server reads forms from {where}: copy it there",
+            )
+        return FormLookup(False, looked)
+
+    return find
+
+
 def _check(
-    ctx: EngineContext, files: Mapping[str, bytes], library: Mapping[str, bytes]
-) -> tuple[dict[str, ProcessDefinition], list[str]]:
+    ctx: EngineContext,
+    files: Mapping[str, bytes],
+    library: Mapping[str, bytes],
+    origins: Mapping[str, Path] | None = None,
+    *,
+    relative: bool = True,
+) -> tuple[dict[str, ProcessDefinition], list[LintIssue]]:
+    """Every problem of the upload: parsing, the XSD, refused elements and every lint rule of
+    each process that parsed (all at once, not only the first)."""
     if not files:
-        return {}, ["no BPMN file given"]
-    try:
-        definitions = parse_bundle(files, library, max_elements=ctx.settings.limits.max_elements)
-    except BpmnRejected as exc:
-        return {}, [str(i) for i in exc.issues]
-    errors: list[str] = []
+        return {}, [issue("bpmn-root", "没有提供 BPMN 文件", "no BPMN file given", file=None)]
+    definitions, issues = check_bundle(
+        files, library, max_elements=ctx.settings.limits.max_elements
+    )
     for definition in definitions.values():
-        issues = lint(
-            definition,
-            form_exists=ctx.forms.exists,
-            known_lanes=LANE_ROLES,
-            local_parameters=ctx.settings.legal.parameters(),
+        origin = (origins or {}).get(definition.file)
+        issues.extend(
+            lint(
+                definition,
+                find_form=_form_finder(ctx, origin, relative=relative),
+                known_lanes=LANE_ROLES,
+                local_parameters=ctx.settings.legal.parameters(),
+            )
         )
-        errors.extend(str(i) for i in issues)
-    return definitions, errors
+    return definitions, issues
 
 
 def validate_bpmn(
-    uow: UnitOfWork | None, *, ctx: EngineContext, files: Mapping[str, bytes]
+    uow: UnitOfWork | None,
+    *,
+    ctx: EngineContext,
+    files: Mapping[str, bytes],
+    origins: Mapping[str, Path] | None = None,
 ) -> ValidationReport:
     """Parse and lint without deploying. With a unit of work, call activities also resolve
-    against deployed processes; without one (`qingwei validate`), only among `files`."""
+    against deployed processes; without one (`qingwei validate`), only among `files`.
+    `origins` gives the folder each file came from, so its forms are found beside it."""
     library: dict[str, bytes] = {}
     if uow is not None:
         with uow:
             library = uow.processes.latest_xml_by_file()
-    _, errors = _check(ctx, files, library)
-    return ValidationReport(valid=not errors, errors=errors, warnings=[])
+    _, found = _check(ctx, files, library, origins)
+    errors = [str(i) for i in found if i.severity != "warning"]
+    warnings = [str(i) for i in found if i.severity == "warning"]
+    return ValidationReport(valid=not errors, errors=errors, warnings=warnings)
 
 
 def deploy_process(
-    uow: UnitOfWork, *, ctx: EngineContext, files: Mapping[str, bytes], actor: Actor
+    uow: UnitOfWork,
+    *,
+    ctx: EngineContext,
+    files: Mapping[str, bytes],
+    actor: Actor,
+    origins: Mapping[str, Path] | None = None,
 ) -> list[DeployResult]:
     """Deploy every executable process in `files`, all or nothing.
 
@@ -58,7 +108,8 @@ def deploy_process(
     """
     with uow:
         library = uow.processes.latest_xml_by_file()
-        definitions, errors = _check(ctx, files, library)
+        definitions, found = _check(ctx, files, library, origins, relative=False)
+        errors = [str(i) for i in found if i.severity != "warning"]
         if errors:
             raise DeploymentRejected(errors)
         results: list[DeployResult] = []

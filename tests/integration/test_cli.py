@@ -94,7 +94,7 @@ def test_validate_names_the_timer_without_basis(tmp_path: Path) -> None:
     assert "compliance_timer" in lines[0]
     assert "basis" in lines[0]
     assert "bad_no_basis.bpmn" in lines[0]
-    assert "valid" not in done.stdout
+    assert "file(s) valid" not in done.stdout
 
 
 # ---- db upgrade, deploy -----------------------------------------------------------------------
