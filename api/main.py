@@ -16,6 +16,7 @@ from api.routes import (
     calendar,
     cases,
     documents,
+    imports,
     ledger,
     processes,
     system_audit,
@@ -52,6 +53,7 @@ def create_app(engine_app: App | None = None) -> FastAPI:
         users,
         documents,
         attachments,
+        imports,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     web.install(app, api_prefix=API_PREFIX)  # the web pages; after the API routes

@@ -11,6 +11,7 @@ import typer
 from engine import services
 from engine.bootstrap import App, build
 from engine.errors import DeploymentRejected, QingweiError
+from engine.import_cli import import_app
 from engine.services.context import Actor
 
 app = typer.Typer(
@@ -25,6 +26,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(calendar_app, name="calendar")
+app.add_typer(import_app, name="import")
 
 CLI_ACTOR = Actor("cli", ("designer", "admin"))
 
