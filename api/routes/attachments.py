@@ -30,7 +30,10 @@ AttPath = Annotated[int, Path(ge=1, le=2**63 - 1)]
 # send it as a file.
 FilePart = Annotated[
     UploadFile,
-    File(description="the evidence file (photo, video, PDF, audio)", format="binary"),
+    File(
+        description="the evidence file (photo, video, PDF, audio)",
+        json_schema_extra={"format": "binary"},
+    ),
 ]
 OptionalText = Annotated[str | None, Form(max_length=500, pattern=r"^[^\x00]*$")]
 

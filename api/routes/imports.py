@@ -50,7 +50,10 @@ class ImportRead(BaseModel):
 def import_lead_sheet(
     file: Annotated[
         UploadFile,
-        File(description="XLSX, CSV or a 12345 hotline JSON export", format="binary"),
+        File(
+            description="XLSX, CSV or a 12345 hotline JSON export",
+            json_schema_extra={"format": "binary"},
+        ),
     ],
     ctx: CtxDep,
     user: MessageRecorder,
