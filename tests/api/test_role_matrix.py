@@ -217,6 +217,33 @@ def _latest_case_untouched(e: Env) -> Callable[[], None]:
     return check
 
 
+def _photo() -> dict[str, Any]:
+    from tests.integration.evidence_files import jpeg
+
+    return {"files": {"file": ("现场.jpg", jpeg(), "image/jpeg")}}
+
+
+def _lead_sheet() -> dict[str, Any]:
+    sheet = "地址,区县,线索来源\n朝阳区某路1号,朝阳,巡查\n".encode()
+    return {
+        "files": {"file": ("leads.csv", sheet, "text/csv")},
+        "data": {"dry_run": "true", "process_key": MINI},
+    }
+
+
+def _no_new_attachment(e: Env) -> Callable[[], None]:
+    """A refused upload stores nothing on the case it was meant for (the newest)."""
+    page = services.list_cases(e.app.ctx.uow(read_only=True), ctx=e.app.ctx, page_size=1)
+    newest = page.items[0].id
+
+    def check() -> None:
+        from engine.services.evidence import list_attachments
+
+        assert list_attachments(e.app.ctx.uow(read_only=True), case_id=newest) == []
+
+    return check
+
+
 ENDPOINTS = [
     Endpoint("GET /processes", lambda e: ("GET", "/processes", {}), ALL_SIGNED_IN),
     Endpoint(
@@ -338,6 +365,49 @@ ENDPOINTS = [
         ALL_SIGNED_IN,
         ok=404,
         special={"anonymous": 404},
+    ),
+    # Evidence (issue 12): officers and heads upload and withdraw, every case reader reads; the
+    # read routes for an attachment that does not exist answer 404 after the role check, like
+    # the documents (tests/api/test_attachments_api.py reads real ones).
+    Endpoint(
+        "POST attachments",
+        lambda e: ("POST", f"/cases/{e.open().id}/attachments", _photo()),
+        frozenset({"officer", "head"}),
+        ok=201,
+        unchanged=_no_new_attachment,
+    ),
+    Endpoint(
+        "GET attachments",
+        lambda e: ("GET", f"/cases/{e.base.id}/attachments", {}),
+        READERS,
+        special=NOT_ADDRESSED,
+    ),
+    Endpoint(
+        "GET /attachments/{id}", lambda e: ("GET", "/attachments/999999", {}), READERS, ok=404
+    ),
+    Endpoint(
+        "GET /attachments/{id}/content",
+        lambda e: ("GET", "/attachments/999999/content", {}),
+        READERS,
+        ok=404,
+    ),
+    Endpoint(
+        "GET /attachments/{id}/thumbnail",
+        lambda e: ("GET", "/attachments/999999/thumbnail", {}),
+        READERS,
+        ok=404,
+    ),
+    Endpoint(
+        "POST /attachments/{id}/withdraw",
+        lambda e: ("POST", "/attachments/999999/withdraw", {"json": {"reason": "拍错"}}),
+        frozenset({"officer", "head"}),
+        ok=404,
+    ),
+    Endpoint(
+        "POST /imports/leads (dry run)",
+        lambda e: ("POST", "/imports/leads", _lead_sheet()),
+        frozenset({"officer", "head"}),
+        unchanged=_same_case_count,
     ),
     # Beyond API.md: sign-out and user administration (issue 14).
     Endpoint(

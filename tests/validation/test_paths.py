@@ -1,0 +1,83 @@
+"""Forms are found beside the BPMN file or in the configured folders; a miss names the paths;
+two files with one base name are two files."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from tests.validation.common import message_problems
+from tests.validation.helpers import FORMS, MINI, qingwei, variant
+
+
+def project(root: Path, forms_at: str | None = "forms") -> Path:
+    """root/processes/case.bpmn with its forms at root/<forms_at> (../forms from the file)."""
+    (root / "processes").mkdir(parents=True)
+    bpmn = root / "processes" / "case.bpmn"
+    bpmn.write_text(MINI, encoding="utf-8")
+    if forms_at is not None:
+        shutil.copytree(FORMS, root / forms_at)
+    return bpmn
+
+
+def test_forms_beside_the_file_are_found_from_anywhere(tmp_path: Path) -> None:
+    bpmn = project(tmp_path / "proj")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    done = qingwei("validate", str(bpmn), cwd=elsewhere, db=tmp_path / "u.db", forms=elsewhere)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 file(s) valid" in done.stdout
+
+
+def test_forms_in_a_forms_folder_next_to_the_file_are_found(tmp_path: Path) -> None:
+    bpmn = project(tmp_path / "proj", forms_at="processes/forms")
+    done = qingwei("validate", str(bpmn), cwd=tmp_path, db=tmp_path / "u.db", forms=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_missing_form_says_where_it_looked(tmp_path: Path) -> None:
+    bpmn = project(tmp_path / "proj", forms_at=None)
+    configured = tmp_path / "configured"
+    configured.mkdir()
+    done = qingwei("validate", str(bpmn), cwd=tmp_path, db=tmp_path / "u.db", forms=configured)
+    assert done.returncode == 1
+    lines = [x for x in done.stdout.splitlines() if "mini_decide.json" in x]
+    assert len(lines) == 1, done.stdout
+    line = lines[0]
+    assert message_problems(line) == [], line
+    assert "元素 element decide" in line
+    for place in (
+        tmp_path / "proj" / "processes" / "forms" / "mini_decide.json",
+        tmp_path / "proj" / "forms" / "mini_decide.json",
+        configured / "mini_decide.json",
+    ):
+        assert str(place.resolve()) in line, line
+
+
+def test_two_files_with_one_name_are_both_validated(tmp_path: Path) -> None:
+    bad = variant(('value="ARL Art. 20"', 'value="XYZ Art. 999"'))
+    good = variant(
+        ('id="mini_case"', 'id="mini_case_b"'),
+        ('processRef="mini_case"', 'processRef="mini_case_b"'),
+    )
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "x.bpmn").write_text(bad, encoding="utf-8")
+    (tmp_path / "b" / "x.bpmn").write_text(good, encoding="utf-8")
+    for order in (["a/x.bpmn", "b/x.bpmn"], ["b/x.bpmn", "a/x.bpmn"]):
+        done = qingwei("validate", *order, cwd=tmp_path, db=tmp_path / "u.db")
+        assert done.returncode == 1, (order, done.stdout)
+        assert "file(s) valid" not in done.stdout
+        assert done.stdout.startswith("a/x.bpmn:"), done.stdout
+        assert "XYZ Art. 999" in done.stdout
+    done = qingwei("validate", "b/x.bpmn", cwd=tmp_path, db=tmp_path / "u.db")
+    assert done.returncode == 0, done.stdout
+
+
+def test_deploying_two_files_with_one_name_is_refused(tmp_path: Path) -> None:
+    for sub in ("a", "b"):
+        (tmp_path / sub).mkdir()
+        (tmp_path / sub / "x.bpmn").write_text(MINI, encoding="utf-8")
+    done = qingwei("deploy", "a/x.bpmn", "b/x.bpmn", cwd=tmp_path, db=tmp_path / "u.db")
+    assert done.returncode == 2
+    assert "b/x.bpmn" in done.stderr and "同名" in done.stderr and "rename" in done.stderr
