@@ -13,6 +13,8 @@ class LedgerStats(BaseModel):
     provisional: int = 0  # cases with a 暂定 (provisional) pending deadline
     area_found_m2: float
     area_demolished_m2: float
+    by_mode: dict[str, int] = {}  # cases by demolition mode (self, assisted, forced, ...)
+    rebuilt: int = 0  # cases opened for a structure rebuilt after closure (回头看)
 
 
 class ClockSet(BaseModel):

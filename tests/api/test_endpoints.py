@@ -1003,17 +1003,17 @@ class TestLedger:
         assert r.status_code == 200
         assert r.headers["content-type"].startswith("text/csv")
         rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
-        assert len(rows) == 1 and "case_no" in rows[0]
+        assert len(rows) == 1 and "案件编号" in rows[0]  # Chinese headers (issue 13)
         a = drive.open()
         b = drive.to_service()
         r = client.get(f"{API}/ledger.csv", headers=headers("auditor"))
         rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
         assert len(rows) == 2
-        assert {row["case_no"] for row in rows} == {a["case_no"], b["case_no"]}
-        by_no = {row["case_no"]: row for row in rows}
-        assert by_no[a["case_no"]]["address"] == INTAKE["address"]
-        assert by_no[b["case_no"]]["stage"] == "compliance_period"
-        assert by_no[b["case_no"]]["status"] == "open"
+        assert {row["案件编号"] for row in rows} == {a["case_no"], b["case_no"]}
+        by_no = {row["案件编号"]: row for row in rows}
+        assert by_no[a["case_no"]]["地址"] == INTAKE["address"]
+        assert by_no[b["case_no"]]["阶段"] == "履行期限"
+        assert by_no[b["case_no"]]["状态"] == "办理中"
 
 
 # ------------------------------------------------------------------------------ clock, timers

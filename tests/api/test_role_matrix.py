@@ -42,6 +42,12 @@ ALL_SIGNED_IN = frozenset(USERS) | {"court"}
 READERS = ALL_SIGNED_IN - {"designer"}
 LEDGER_READERS = READERS - {"utility"}  # least privilege: the utility gets no ledger
 NOT_ADDRESSED = {"utility": 404}  # the base case has no utility cutoff
+CAMPAIGN = {
+    "name": "清违行动",
+    "starts_on": "2026-01-01",
+    "ends_on": "2026-12-31",
+    "districts": ["朝阳"],
+}
 # A made-up but valid 2030 schedule: the fixed-date holidays the 放假办法 requires.
 SCHEDULE_2030 = {
     "rest_days": [
@@ -303,6 +309,38 @@ ENDPOINTS = [
     Endpoint("GET /tasks", lambda e: ("GET", "/tasks", {}), READERS),
     Endpoint("GET /ledger/stats", lambda e: ("GET", "/ledger/stats", {}), LEDGER_READERS),
     Endpoint("GET /ledger.csv", lambda e: ("GET", "/ledger.csv", {}), LEDGER_READERS),
+    # Campaigns and the ledger (issue 13): heads change campaigns, ledger readers read them;
+    # a campaign that does not exist answers 404 after the role check.
+    Endpoint("GET /ledger", lambda e: ("GET", "/ledger", {}), LEDGER_READERS),
+    Endpoint("GET /ledger.xlsx", lambda e: ("GET", "/ledger.xlsx", {}), LEDGER_READERS),
+    Endpoint(
+        "POST /campaigns",
+        lambda e: ("POST", "/campaigns", {"json": CAMPAIGN}),
+        frozenset({"head"}),
+        ok=201,
+    ),
+    Endpoint("GET /campaigns", lambda e: ("GET", "/campaigns", {}), LEDGER_READERS),
+    Endpoint(
+        "GET /campaigns/{id}", lambda e: ("GET", "/campaigns/999999", {}), LEDGER_READERS, ok=404
+    ),
+    Endpoint(
+        "PUT /campaigns/{id}",
+        lambda e: ("PUT", "/campaigns/999999", {"json": CAMPAIGN}),
+        frozenset({"head"}),
+        ok=404,
+    ),
+    Endpoint(
+        "GET report.xlsx",
+        lambda e: ("GET", "/campaigns/999999/report.xlsx", {}),
+        LEDGER_READERS,
+        ok=404,
+    ),
+    Endpoint(
+        "GET reinspection",
+        lambda e: ("GET", "/campaigns/999999/reinspection", {}),
+        LEDGER_READERS,
+        ok=404,
+    ),
     Endpoint(
         "complete officer task",
         _officer_task,
