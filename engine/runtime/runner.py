@@ -21,6 +21,7 @@ from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions.message import (
     MessageEventDefinition as MessageEventDefinitionBase,
 )
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.task import Task
@@ -68,9 +69,17 @@ class _StepLog:
         Taking whole task data instead would let a parallel branch or a finished call activity
         write back stale copies; a script's own assignment is never stale. Inside a called
         process that declares its outputs (ioSpecification), only those outputs may reach the
-        case: its working variables stay its own, as the designer declared."""
+        case: its working variables stay its own, as the designer declared.
+
+        A call activity is skipped, and so are the engine's own Root/Start/End tasks: their data
+        are copies. What a called process changed was taken from its own tasks as they ran; the
+        copy handed back when it ends (its last task's data) or handed in when it starts (the
+        caller's branch) may be older than what another branch recorded since."""
         changed: dict[str, Any] = {}
         for task in self.done:
+            spec = task.task_spec
+            if getattr(spec, "bpmn_id", None) is None or isinstance(spec, SubWorkflowTask):
+                continue
             parent = task.parent.data if task.parent is not None else {}
             written = self.writes.get(task.id, frozenset())
             allowed = _declared_outputs(task)
@@ -132,7 +141,7 @@ class ProcessRuntime:
         spec_cache_size: int = 64,
         *,
         script_seconds: float = 1.0,
-        step_seconds: float = 600.0,
+        step_seconds: float = 5.0,
     ) -> None:
         # Replaced (never mutated) when a holiday schedule is loaded; scripts read it per call.
         self.calendar = calendar

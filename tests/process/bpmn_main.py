@@ -1,51 +1,19 @@
-"""The main process `enforcement` (PROCEDURE.md §2-§17). See generate.py.
-
-The execution track after the decision lives in this top-level process on purpose: the engine's
-legal guards read the case data, and values that scripts compute here (`decision_served_at`,
-`demand_served_at`) reach the case data as soon as the step ends.
-"""
+"""The main process `enforcement` (PROCEDURE.md §2-§17) and the phases it calls that are not
+execution: the sealing period, the lead check and filing, the decision's service, the closure.
+One-time restructuring source (see bpmn_phases.py for the execution)."""
 
 from __future__ import annotations
 
 from tests.process.bpmn_builder import Process
 from tests.process.bpmn_common import GOV, HEAD, OFFICER, UTILITY, flag_on_timeout
-from tests.process.bpmn_main_execution import execution_track
 
 REINSPECTED = "('self_demolished', 'assisted_demolished', 'forced_demolished', 'corrected')"
 
 
-def _intake_and_filing(p: Process) -> None:
-    p.start(
-        "intake",
-        "受理线索 Lead received",
-        OFFICER,
-        formJsonSchemaFilename="intake.json",
-        stage="intake",
-        documents="案件来源登记表",
-    )
-    p.script(
-        "init_case",
-        "登记 Register the lead",
-        OFFICER,
-        """received_on = today()
-reported_at = now()
-try:
-    legal_basis
-except NameError:
-    legal_basis = 'URPL64'
-try:
-    construction_ongoing
-except NameError:
-    construction_ongoing = False
-try:
-    party_known
-except NameError:
-    party_known = True""",
-    )
-    p.xor("gw_construction_ongoing", "正在施工? Construction ongoing?", OFFICER)
-    p.call("fast_track", "即查即拆 Fast track: stop and seal", OFFICER, "sealing")
-    p.xor("gw_sealed", "已查封? Sealed?", OFFICER)
-    p.parallel("fork_sealing", "查封期间继续办案 Proceed while sealed", OFFICER)
+def sealing_period() -> Process:
+    """The sealing's term while the case goes on (ACL Arts. 25, 28)."""
+    p = Process("sealing_period", "查封期限 Sealing period", [OFFICER, HEAD])
+    p.start("sealing_period_start", "已查封 Sealed", HEAD)
     p.script(
         "sealing_watch_init",
         "查封期限 Sealing period",
@@ -106,8 +74,22 @@ except NameError:
         docs="解除查封决定书",
         basis="ACL Art. 28",
     )
-    p.end("sealing_watch_end", "查封解除 Sealing released", OFFICER)
-    p.xor("gw_to_lead_check", "核查 To the lead check", OFFICER)
+    p.end("sealing_period_end", "查封解除 Sealing released", OFFICER)
+    p.flow("sealing_period_start", "sealing_watch_init")
+    p.chain("sealing_watch_init", "sealing_expiry_decision", "gw_extend_sealing")
+    # No decision within the 30 days: the limit releases the sealing (ACL Art. 25, 28).
+    p.chain("sealing_expiry", "sealing_limit_reached", "sealing_lift")
+    p.flow("gw_extend_sealing", "sealing_extended_expiry", "extend_sealing")
+    p.flow("gw_extend_sealing", "sealing_lift", default=True)
+    p.chain("sealing_extended_expiry", "sealing_extension_limit_reached", "sealing_lift")
+    p.flow("sealing_lift", "sealing_period_end")
+    return p
+
+
+def filing() -> Process:
+    """Lead check (15 CD, extended by 10 CD with the head's approval) and the filing decision."""
+    p = Process("filing", "线索核查与立案 Lead check and filing", [OFFICER, HEAD])
+    p.start("filing_start", "核查线索 Check the lead", OFFICER)
     p.user(
         "lead_check",
         "线索核查 Lead check",
@@ -176,73 +158,36 @@ except NameError:
         basis="APL Art. 54",
     )
     p.xor("gw_filing", "立案? File?", HEAD)
-    p.script("record_filing", "立案 Filed", HEAD, "filed_on = today()")
-    p.end("not_filed", "不予立案 Not filed", OFFICER)
-
-    p.chain("intake", "init_case", "gw_construction_ongoing")
-    p.flow("gw_construction_ongoing", "fast_track", "construction_ongoing")
-    p.flow("gw_construction_ongoing", "gw_to_lead_check", default=True)
-    p.flow("fast_track", "gw_sealed")
-    p.flow("gw_sealed", "fork_sealing", "sealed")
-    p.flow("gw_sealed", "gw_to_lead_check", default=True)
-    p.flow("fork_sealing", "sealing_watch_init")
-    p.flow("fork_sealing", "gw_to_lead_check")
-    p.chain("sealing_watch_init", "sealing_expiry_decision", "gw_extend_sealing")
-    # No decision within the 30 days: the limit releases the sealing (ACL Art. 25, 28).
-    p.chain("sealing_expiry", "sealing_limit_reached", "sealing_lift")
-    p.flow("gw_extend_sealing", "sealing_extended_expiry", "extend_sealing")
-    p.flow("gw_extend_sealing", "sealing_lift", default=True)
-    p.chain("sealing_extended_expiry", "sealing_extension_limit_reached", "sealing_lift")
-    p.flow("sealing_lift", "sealing_watch_end")
-    p.chain("gw_to_lead_check", "lead_check", "gw_lead_check")
+    p.script(
+        "record_filing",
+        "立案 Filed",
+        HEAD,
+        "filed_on = today()\ndecision_clock_from = filed_on\nfiled = True",
+    )
+    p.end("filing_end", "已立案 Filed", HEAD)
+    p.end("filing_refused", "不予立案 Not filed", OFFICER)
+    p.chain("filing_start", "lead_check", "gw_lead_check")
     p.flow("gw_lead_check", "filing_approval", "check_result == 'file'")
     p.flow("gw_lead_check", "lead_check_extension", "check_result == 'extend'")
-    p.flow("gw_lead_check", "not_filed", default=True)
+    p.flow("gw_lead_check", "filing_refused", default=True)
     p.flow("lead_check_extension", "gw_lead_check_extension")
     p.flow("gw_lead_check_extension", "extend_lead_check", "extension_approved")
     p.flow("gw_lead_check_extension", "lead_check", default=True)
     p.chain("extend_lead_check", "lead_check_extended", "gw_lead_check_extended")
     p.flow("gw_lead_check_extended", "filing_approval", "check_result == 'file'")
-    p.flow("gw_lead_check_extended", "not_filed", default=True)
+    p.flow("gw_lead_check_extended", "filing_refused", default=True)
     p.flow("filing_approval", "gw_filing")
     p.flow("gw_filing", "record_filing", "filing_approved")
-    p.flow("gw_filing", "not_filed", default=True)
+    p.flow("gw_filing", "filing_refused", default=True)
+    p.flow("record_filing", "filing_end")
+    return p
 
 
-def _handling_and_service(p: Process) -> None:
-    p.call("handling", "调查至决定 Investigation to decision", OFFICER, "case_handling")
-    p.boundary_timer(
-        "decision_deadline",
-        "决定期限 Decide within 90 CD of filing",
-        "handling",
-        start="filed_on",
-        period="90 CD",
-        basis="APL Art. 60",
-        stage="decision",
-        holder="agency",
-    )
-    p.user(
-        "decision_overdue",
-        "超期督办 Decision overdue",
-        HEAD,
-        form="decision_overdue.json",
-        stage="decision",
-        docs="延期审批表",
-        basis="APL Art. 60",
-    )
-    p.end("decision_overdue_end", "督办完毕 Escalation handled", HEAD)
-    p.xor("gw_handling_result", "定性结果 Classification", OFFICER)
-    p.script("outcome_no_violation", "不予处罚 No violation", OFFICER, "outcome = 'no_violation'")
-    p.user(
-        "referral",
-        "移送司法机关 Refer to the judicial organs",
-        OFFICER,
-        form="referral.json",
-        stage="investigation",
-        docs="案件移送书",
-        basis="APL Art. 27",
-    )
-    p.script("outcome_referred", "已移送 Referred", OFFICER, "outcome = 'referred'")
+def decision_service() -> Process:
+    """Service of the decision (`service`), or its public notice when the party is unknown
+    (北京 Art. 78): either way `decision_served_at` is set."""
+    p = Process("decision_service", "送达处罚决定 Serve the decision", [OFFICER])
+    p.start("decision_service_start", "决定已作出 Decision made", OFFICER)
     p.xor("gw_party_known", "当事人明确? Party known?", OFFICER)
     p.script(
         "prepare_decision_service",
@@ -285,68 +230,8 @@ def _handling_and_service(p: Process) -> None:
         "\ndecision_service_method = 'public_notice'",
     )
     p.xor("gw_decision_served", "已送达 Served", OFFICER)
-    p.script(
-        "start_execution",
-        "进入履行期 Start the party's period",
-        OFFICER,
-        """track = 'planning'
-if legal_basis in ('LAL77', 'LAL78'):
-    track = 'land'
-if classification == 'cannot_demolish':
-    track = 'confiscation'
-if not remedy_rights_stated:
-    lawsuit_window = '1 Y'
-elif legal_basis in ('LAL77', 'LAL78'):
-    lawsuit_window = '15 CD'
-else:
-    lawsuit_window = '6 M'
-phase = 'remedy_wait' if track == 'confiscation' else 'compliance'
-compliance_period = str(int(compliance_days)) + ' CD'
-court_ruling = ''
-remedy_pending = False
-try:
-    enforcement_decision_issuer
-except NameError:
-    # URPL Art. 65: the township government decides; otherwise the city's setting (local).
-    enforcement_decision_issuer = (
-        'government' if legal_basis == 'URPL65' else local("enforcement_decision_issuer")
-    )
-try:
-    government_order_required
-except NameError:
-    # URPL Art. 68: the county government 责成 the departments to demolish (上海 Art. 10,
-    # 浙江 Art. 16); only where a local regulation empowers the agency directly (北京 Arts.
-    # 74, 78) does the setting turn the step off.
-    government_order_required = local("government_order_required")
-    government_ordered = False
-# A decision changed on review starts over: the old execution facts must not travel into the
-# parallel fine branch (whose data is written back into the case when it ends).
-try:
-    del demand_served_at
-except NameError:
-    pass
-try:
-    del public_notice_at
-except NameError:
-    pass""",
-    )
-    p.parallel("fork_fine", "罚款与执行并行 Fine alongside execution", OFFICER)
-    p.xor("gw_has_fine", "并处罚款? Fine?", OFFICER)
-    p.call("fine_branch", "罚款收缴 Fine collection", OFFICER, "fine_collection")
-    p.boundary_signal(
-        "fine_set_aside", "决定被撤销或变更 Decision set aside", "fine_branch", "decision_set_aside"
-    )
-    p.end("fine_done", "罚款处理完毕 Fine handled", OFFICER)
-    p.end("fine_cancelled", "罚款程序终止 Fine cancelled", OFFICER)
-    p.end("no_fine", "无罚款 No fine", OFFICER)
-
-    p.flow("record_filing", "handling")
-    p.chain("decision_deadline", "decision_overdue", "decision_overdue_end")
-    p.flow("handling", "gw_handling_result")
-    p.flow("gw_handling_result", "outcome_no_violation", "classification == 'no_violation'")
-    p.flow("gw_handling_result", "referral", "classification == 'crime'")
-    p.flow("gw_handling_result", "gw_party_known", default=True)
-    p.chain("referral", "outcome_referred")
+    p.end("decision_service_end", "已送达 Served", OFFICER)
+    p.flow("decision_service_start", "gw_party_known")
     p.flow("gw_party_known", "prepare_decision_service", "party_known")
     p.flow("gw_party_known", "decision_public_notice", default=True)
     p.chain(
@@ -361,15 +246,14 @@ except NameError:
         "record_decision_notice",
         "gw_decision_served",
     )
-    p.chain("gw_decision_served", "start_execution", "fork_fine")
-    p.flow("fork_fine", "gw_has_fine")
-    p.flow("gw_has_fine", "fine_branch", "fine_amount > 0 and party_known")
-    p.flow("gw_has_fine", "no_fine", default=True)
-    p.flow("fine_branch", "fine_done")
-    p.flow("fine_set_aside", "fine_cancelled")
+    p.flow("gw_decision_served", "decision_service_end")
+    return p
 
 
-def _closure(p: Process) -> None:
+def case_closure() -> Process:
+    """结案, utility restoration, 台账销号 and 回头看 (re-inspection)."""
+    p = Process("case_closure", "结案与回头看 Closure and re-inspection", [OFFICER, UTILITY])
+    p.start("case_closure_start", "执行终结 Enforcement ended", OFFICER)
     p.user(
         "closure",
         "结案 Closure",
@@ -428,9 +312,7 @@ def _closure(p: Process) -> None:
     p.end("end_closed", "结案 Closed", OFFICER)
     p.end("end_rebuilt", "复建另案 Closed, rebuilt: new case", OFFICER)
 
-    p.flow("gw_track_done", "closure")
-    p.flow("outcome_no_violation", "closure")
-    p.flow("outcome_referred", "closure")
+    p.flow("case_closure_start", "closure")
     p.chain("closure", "record_closure", "gw_utility_restore")
     p.flow("gw_utility_restore", "utility_restoration", "utility_cut")
     p.flow("gw_utility_restore", "close_out", default=True)
@@ -448,15 +330,188 @@ def _closure(p: Process) -> None:
     p.flow("gw_rebuilt", "end_closed", default=True)
     p.flow("mark_rebuilt", "end_rebuilt")
 
+    return p
+
 
 def enforcement() -> Process:
     p = Process(
         "enforcement",
         "违法建设查处 Illegal construction enforcement",
-        [OFFICER, HEAD, GOV, UTILITY],
+        [OFFICER, HEAD, GOV],
     )
-    _intake_and_filing(p)
-    _handling_and_service(p)
-    execution_track(p)
-    _closure(p)
+    p.start(
+        "intake",
+        "受理线索 Lead received",
+        OFFICER,
+        formJsonSchemaFilename="intake.json",
+        stage="intake",
+        documents="案件来源登记表",
+    )
+    p.script(
+        "init_case",
+        "登记 Register the lead",
+        OFFICER,
+        """received_on = today()
+reported_at = now()
+try:
+    legal_basis
+except NameError:
+    legal_basis = 'URPL64'
+try:
+    construction_ongoing
+except NameError:
+    construction_ongoing = False
+try:
+    party_known
+except NameError:
+    party_known = True
+filed = False
+outcome = ''""",
+    )
+    p.xor("gw_construction_ongoing", "正在施工? Construction ongoing?", OFFICER)
+    p.call("fast_track", "即查即拆 Fast track: stop and seal", OFFICER, "sealing")
+    p.xor("gw_sealed", "已查封? Sealed?", OFFICER)
+    p.parallel("fork_sealing", "查封期间继续办案 Proceed while sealed", OFFICER)
+    p.call("sealing_watch", "查封期限 Sealing period", HEAD, "sealing_period")
+    p.end("sealing_watch_end", "查封解除 Sealing released", HEAD)
+    p.xor("gw_to_lead_check", "核查 To the lead check", OFFICER)
+    p.call("intake_filing", "核查与立案 Lead check and filing", OFFICER, "filing")
+    p.xor("gw_filed", "已立案? Filed?", OFFICER)
+    p.end("not_filed", "不予立案 Not filed", OFFICER)
+    p.call("handling", "调查至决定 Investigation to decision", OFFICER, "case_handling")
+    p.boundary_timer(
+        "decision_deadline",
+        "决定期限 Decide within 90 CD of filing",
+        "handling",
+        start="decision_clock_from",
+        period="90 CD",
+        basis="APL Art. 60",
+        stage="decision",
+        holder="agency",
+    )
+    p.user(
+        "decision_overdue",
+        "超期督办 Decision overdue",
+        HEAD,
+        form="decision_overdue.json",
+        stage="decision",
+        docs="延期审批表",
+        basis="APL Art. 60",
+    )
+    p.end("decision_overdue_end", "督办完毕 Escalation handled", HEAD)
+    p.xor("gw_handling_result", "定性结果 Classification", OFFICER)
+    p.script("outcome_no_violation", "不予处罚 No violation", OFFICER, "outcome = 'no_violation'")
+    p.user(
+        "referral",
+        "移送司法机关 Refer to the judicial organs",
+        OFFICER,
+        form="referral.json",
+        stage="investigation",
+        docs="案件移送书",
+        basis="APL Art. 27",
+    )
+    p.script("outcome_referred", "已移送 Referred", OFFICER, "outcome = 'referred'")
+    p.call("decision_service", "送达决定 Serve the decision", OFFICER, "decision_service")
+    p.script(
+        "start_execution",
+        "进入履行期 Start the party's period",
+        OFFICER,
+        """track = 'planning'
+if legal_basis in ('LAL77', 'LAL78'):
+    track = 'land'
+if classification == 'cannot_demolish':
+    track = 'confiscation'
+if not remedy_rights_stated:
+    lawsuit_window = '1 Y'
+elif legal_basis in ('LAL77', 'LAL78'):
+    lawsuit_window = '15 CD'
+else:
+    lawsuit_window = '6 M'
+phase = 'remedy_wait' if track == 'confiscation' else 'compliance'
+compliance_period = str(int(compliance_days)) + ' CD'
+court_ruling = ''
+remedy_pending = False
+party_act = ''
+outcome = ''
+try:
+    enforcement_decision_issuer
+except NameError:
+    # URPL Art. 65: the township government decides; otherwise the city's setting (local).
+    enforcement_decision_issuer = (
+        'government' if legal_basis == 'URPL65' else local("enforcement_decision_issuer")
+    )
+try:
+    government_order_required
+except NameError:
+    # URPL Art. 68: the county government 责成 the departments to demolish (上海 Art. 10,
+    # 浙江 Art. 16); only where a local regulation empowers the agency directly (北京 Arts.
+    # 74, 78) does the setting turn the step off.
+    government_order_required = local("government_order_required")
+    government_ordered = False
+# A decision changed on review starts over: the old execution facts must not travel into the
+# parallel fine branch (whose data is written back into the case when it ends).
+try:
+    del demand_served_at
+except NameError:
+    pass
+try:
+    del public_notice_at
+except NameError:
+    pass""",
+    )
+    p.parallel("fork_fine", "罚款与执行并行 Fine alongside execution", OFFICER)
+    p.xor("gw_has_fine", "并处罚款? Fine?", OFFICER)
+    p.call("fine_branch", "罚款收缴 Fine collection", OFFICER, "fine_collection")
+    p.boundary_signal(
+        "fine_set_aside", "决定被撤销或变更 Decision set aside", "fine_branch", "decision_set_aside"
+    )
+    p.end("fine_done", "罚款处理完毕 Fine handled", OFFICER)
+    p.end("fine_cancelled", "罚款程序终止 Fine cancelled", OFFICER)
+    p.end("no_fine", "无罚款 No fine", OFFICER)
+    p.call("execution", "决定的执行 Execution", OFFICER, "execution")
+    p.xor("gw_execution_result", "执行结果 Result", OFFICER)
+    p.script(
+        "reopen_handling",
+        "逾期未改正：作出限期拆除决定 Correction lapsed: decide on demolition",
+        OFFICER,
+        "decision_clock_from = today()\noutcome = ''",
+    )
+    p.call("closing", "结案与回头看 Closure and re-inspection", OFFICER, "case_closure")
+    p.end("end_case", "结案 Case closed", OFFICER)
+
+    p.chain("intake", "init_case", "gw_construction_ongoing")
+    p.flow("gw_construction_ongoing", "fast_track", "construction_ongoing")
+    p.flow("gw_construction_ongoing", "gw_to_lead_check", default=True)
+    p.flow("fast_track", "gw_sealed")
+    p.flow("gw_sealed", "fork_sealing", "sealed")
+    p.flow("gw_sealed", "gw_to_lead_check", default=True)
+    p.flow("fork_sealing", "sealing_watch")
+    p.flow("sealing_watch", "sealing_watch_end")
+    p.flow("fork_sealing", "gw_to_lead_check")
+    p.chain("gw_to_lead_check", "intake_filing", "gw_filed")
+    p.flow("gw_filed", "handling", "filed")
+    p.flow("gw_filed", "not_filed", default=True)
+    p.chain("decision_deadline", "decision_overdue", "decision_overdue_end")
+    p.flow("handling", "gw_handling_result")
+    p.flow("gw_handling_result", "outcome_no_violation", "classification == 'no_violation'")
+    p.flow("gw_handling_result", "referral", "classification == 'crime'")
+    p.flow("gw_handling_result", "decision_service", default=True)
+    p.chain("referral", "outcome_referred")
+    p.chain("decision_service", "start_execution", "fork_fine")
+    p.flow("fork_fine", "gw_has_fine")
+    p.flow("gw_has_fine", "fine_branch", "fine_amount > 0 and party_known")
+    p.flow("gw_has_fine", "no_fine", default=True)
+    p.flow("fine_branch", "fine_done")
+    p.flow("fine_set_aside", "fine_cancelled")
+    p.flow("fork_fine", "execution")
+    p.flow("execution", "gw_execution_result")
+    p.flow("gw_execution_result", "start_execution", "outcome == 'changed'")
+    # URPL Art. 64: only a 限期拆除 decision is enforced by demolition (Art. 68); a correction
+    # order that lapses goes back for a new decision with its own notice, hearing and remedies.
+    p.flow("gw_execution_result", "reopen_handling", "outcome == 'correction_lapsed'")
+    p.flow("gw_execution_result", "closing", default=True)
+    p.flow("reopen_handling", "handling")
+    p.flow("outcome_no_violation", "closing")
+    p.flow("outcome_referred", "closing")
+    p.flow("closing", "end_case")
     return p

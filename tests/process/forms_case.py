@@ -28,10 +28,15 @@ def _intake() -> dict[str, Any]:
         {
             "address": name("地址", "Address of the structure."),
             "district": name("区县/街道", "District or sub-district."),
+            "village": name(
+                "村/社区",
+                "Village or residential community within the district (campaign ledgers are kept"
+                " per village).",
+            ),
             "source": choice(
                 "线索来源",
                 "Where the lead came from.",
-                ["hotline", "patrol", "satellite", "referral", "self_report"],
+                ["hotline", "patrol", "satellite", "referral", "self_report", "reinspection"],
             ),
             "description": text("情况描述", "What was reported or seen."),
             "area_m2": amount("面积（平方米）", "Floor area of the structure in square metres."),

@@ -20,7 +20,24 @@ from tests.process.bpmn_execution_parts import (
     remedy_windows,
     service,
 )
-from tests.process.bpmn_main import enforcement
+from tests.process.bpmn_main import (
+    case_closure,
+    decision_service,
+    enforcement,
+    filing,
+    sealing_period,
+)
+from tests.process.bpmn_phases import (
+    assisted_demolition,
+    coercion,
+    deferral_phase,
+    demand_phase,
+    enforcement_decision_phase,
+    execution,
+    litigation,
+    party_period,
+    public_notice_phase,
+)
 from tests.process.forms_spec import FORMS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,6 +46,19 @@ ROOT = Path(__file__).resolve().parents[2]
 def all_processes() -> list[Process]:
     return [
         enforcement(),
+        sealing_period(),
+        filing(),
+        decision_service(),
+        execution(),
+        party_period(),
+        demand_phase(),
+        enforcement_decision_phase(),
+        deferral_phase(),
+        public_notice_phase(),
+        coercion(),
+        assisted_demolition(),
+        litigation(),
+        case_closure(),
         sealing(),
         case_handling(),
         penalty_procedure(),

@@ -300,3 +300,28 @@ def test_a_refused_court_application_may_go_to_the_higher_court(drv: Driver) -> 
         "higher_court_ruling", {"higher_court_result": "enforce", "higher_ruled_on": "2026-09-10"}
     )
     assert drv.data()["fine_status"] == "court_enforce"
+
+
+def test_a_lapsed_correction_order_is_never_enforced_by_demolition(drv: Driver) -> None:
+    """Issue 9 item 2 (URPL Arts. 64, 68): a 限期改正 that lapses leads back to the investigation
+    for a new 限期拆除 decision, with its own advance notice and hearing rights; only that
+    decision's period leads to the demand."""
+    P.to_decision(drv, "correctable")
+    P.decide(drv, "penalty_decision", on="2026-02-10", days=3, penalty="限期改正")
+    P.serve(drv, "2026-02-10")
+    drv.wait_until("correction_deadline")
+    assert drv.ready() == ["investigation"]
+    assert "demand" not in drv.ready()
+    drv.go(at("2026-02-16 09:00"))
+    P.investigate(drv, on="2026-02-16")
+    P.report(drv, "not_correctable")
+    P.legal_review(drv)
+    P.advance_notice(drv, "2026-02-16")
+    P.serve(drv, "2026-02-16")
+    P.respond(drv, waived=True)
+    P.decide(drv, "demolition_decision", on="2026-02-16", days=3)
+    P.serve(drv, "2026-02-16")
+    assert "compliance_deadline" in drv.timers()
+    drv.wait_until("compliance_deadline")
+    assert drv.ready() == ["demand"]
+    assert drv.documents().count("行政处罚事先告知书") == 2
