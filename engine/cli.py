@@ -35,6 +35,15 @@ def _app() -> App:
     return build()
 
 
+def _configure_logging() -> None:
+    """Qingwei's own messages at INFO; SpiffWorkflow's only from WARNING. Spiff logs every task
+    state change at INFO (about 500 bytes per fired timer) from inside the engine step: a
+    stalled stderr (a full pipe, a slow log collector) then blocks the step while it holds the
+    case's row lock, until the step budget fails it. That was the two-worker test's flake."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("spiff").setLevel(logging.WARNING)
+
+
 def _read_files(paths: list[Path], *, by_path: bool = False) -> dict[str, bytes]:
     """The files' bytes by base name (what a deployment records), or by the path as given
     (`validate`: a/x.bpmn and b/x.bpmn are two files). Two files with one base name cannot be
@@ -111,11 +120,42 @@ def deploy(paths: list[Path]) -> None:
 
 
 @app.command()
+def convert(
+    file: Path,
+    source: str = typer.Option(..., "--from", help="the other engine: camunda (7 or 8)"),
+    out: Path | None = typer.Option(  # noqa: B008
+        None, "-o", "--out", help="the converted file (default: FILE.qingwei.bpmn beside it)"
+    ),
+) -> None:
+    """Convert a Camunda 7/8 BPMN file: the mechanical part, then print what a person must
+    still decide (basis of each timer, lanes as roles, forms, service tasks, ...)."""
+    from engine.convert.camunda import ConversionError
+    from engine.convert.camunda import convert as convert_camunda
+
+    if source != "camunda":
+        typer.echo(f"--from {source}: 只支持 camunda / only camunda is supported", err=True)
+        raise typer.Exit(2)
+    if not file.is_file():
+        typer.echo(f"{file}: 文件不存在 no such file", err=True)
+        raise typer.Exit(2)
+    try:
+        result = convert_camunda(file.read_bytes())
+    except ConversionError as exc:
+        typer.echo(f"{file}: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    target = out or file.with_name(file.stem + ".qingwei.bpmn")
+    target.write_bytes(result.xml)
+    typer.echo(f"已写入 written: {target}")
+    typer.echo(result.checklist(), nl=False)
+    typer.echo(f"然后运行 then run: qingwei validate {target}")
+
+
+@app.command()
 def worker(once: bool = typer.Option(False, help="fire what is due now and exit")) -> None:
     """Run the timer worker (several may run against one PostgreSQL)."""
     from engine import worker as timer_worker
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    _configure_logging()
     a = _app()
     if once:
         typer.echo(f"fired timers on {timer_worker.run_once(a.ctx)} case(s)")
@@ -205,7 +245,7 @@ def serve(
     from engine.config import Settings
     from engine.store.migrate import upgrade
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    _configure_logging()
     settings = Settings()
     if demo and workers > 1:
         typer.echo("--demo keeps its settable clock in one process: use --workers 1", err=True)

@@ -133,7 +133,7 @@ class LimitSettings(BaseModel):
     """Bounds on what one upload, request or script may cost (README "Security")."""
 
     script_seconds: float = Field(default=1.0, gt=0)  # one script, condition or timer expression
-    step_seconds: float = Field(default=600.0, gt=0)  # all engine work of one step
+    step_seconds: float = Field(default=5.0, gt=0)  # all engine work of one step
     max_elements: int = Field(default=3000, ge=1)  # BPMN elements in one deployed process
     max_body_bytes: int = Field(default=1_000_000, ge=1024)  # a JSON request body
     max_upload_bytes: int = Field(default=26_214_400, ge=1024)  # a multipart upload (25 MiB)
