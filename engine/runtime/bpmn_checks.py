@@ -304,11 +304,15 @@ def _process_issues(proc: Any, file: str, known: set[str]) -> list[LintIssue]:
     return out
 
 
-def runnable_copy(root: Any) -> Any:
+def runnable_copy(root: Any, known_processes: Iterable[str] = ()) -> Any:
     """A copy SpiffWorkflow can parse past the refused elements: service and business rule
-    tasks become plain tasks, data stores and their associations go. Only used to find the
-    file's other problems; a file that needed it is refused anyway."""
+    tasks and calls to unknown processes become plain tasks, data stores and their associations
+    go. Only used to find the file's other problems; a file that needed it is refused anyway."""
     doc = copy.deepcopy(root)
+    known = set(known_processes)
+    for call in doc.iter(f"{B}callActivity"):
+        if call.get("calledElement") not in known:
+            call.tag = f"{B}task"
     dropped: set[str] = set()
     for el in list(doc.iter(f"{B}dataStore", f"{B}dataStoreReference")):
         dropped.add(el.get("id") or "")

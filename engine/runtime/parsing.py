@@ -183,7 +183,7 @@ def check_bundle(
             if isinstance(el.tag, str) and el.get("id") and el.sourceline
         }
         try:
-            parser.add_bpmn_xml(runnable_copy(root), filename=name)
+            parser.add_bpmn_xml(runnable_copy(root, known), filename=name)
         except Exception as exc:
             issues.extend(_new(translate_spiff(exc, file=name), own))
             continue

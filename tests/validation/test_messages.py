@@ -57,7 +57,8 @@ def test_data_stores_are_refused_each_by_name(app: App) -> None:
     xml = variant(
         (
             '<bpmn:message id="msg_party_demolished"',
-            '<bpmn:dataStore id="crm" name="CRM 系统" />\n  <bpmn:message id="msg_party_demolished"',
+            '<bpmn:dataStore id="crm" name="CRM 系统" />\n'
+            '  <bpmn:message id="msg_party_demolished"',
         ),
         (
             '<bpmn:startEvent id="start"',

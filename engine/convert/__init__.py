@@ -1,0 +1,1 @@
+"""Converters from other engines' BPMN to files Qingwei runs (`qingwei convert`)."""
