@@ -101,5 +101,24 @@ def _openapi_with_problems(app: FastAPI) -> dict[str, Any]:
             )
     for name in ("HTTPValidationError", "ValidationError"):
         components.pop(name, None)
+    _binary_uploads(components)
     app.openapi_schema = schema
     return schema
+
+
+def _binary_uploads(node: Any) -> None:
+    """Declare every uploaded file `type: string, format: binary` (OpenAPI 3.0 style).
+
+    FastAPI writes OpenAPI 3.1's `contentMediaType: application/octet-stream` only, which
+    client generators (openapi-python-client) read as a plain string, so a generated client
+    could not upload a BPMN file or evidence; with `format: binary` they send a file part."""
+    if isinstance(node, dict):
+        if node.get("type") == "string" and node.get("contentMediaType") == (
+            "application/octet-stream"
+        ):
+            node["format"] = "binary"
+        for value in node.values():
+            _binary_uploads(value)
+    elif isinstance(node, list):
+        for value in node:
+            _binary_uploads(value)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, UploadFile
+from fastapi import APIRouter, File, HTTPException, Path, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from api.deps import CtxDep, CurrentUser, Designer
@@ -12,6 +12,15 @@ from engine import services
 
 router = APIRouter(prefix="/processes", tags=["processes"])
 MAX_UPLOAD = 5 * 1024 * 1024
+# The BPMN files, one multipart part each: `type: array, items: {type: string, format: binary}`
+# in /openapi.json (api/main.py adds the format), so generated clients send files.
+BpmnFiles = Annotated[
+    list[UploadFile],
+    File(
+        description="BPMN 2.0 文件，可多个 / one or more BPMN 2.0 files (call activities resolve "
+        "among them)"
+    ),
+]
 
 
 async def _read(files: list[UploadFile]) -> dict[str, bytes]:
@@ -45,7 +54,7 @@ def list_processes(ctx: CtxDep, _: CurrentUser) -> list[ProcessRead]:
     response_model=DeployedRead,
     responses={200: {"model": DeployedRead}, **problems(401, 403, 413, 422)},
 )
-async def deploy(files: list[UploadFile], ctx: CtxDep, user: Designer) -> JSONResponse:
+async def deploy(files: BpmnFiles, ctx: CtxDep, user: Designer) -> JSONResponse:
     """Validate and deploy; the same content again answers 200 with the existing version.
 
     Several files are deployed together (call activities resolve among them); the answer names
@@ -61,7 +70,7 @@ async def deploy(files: list[UploadFile], ctx: CtxDep, user: Designer) -> JSONRe
 
 
 @router.post("/validate", response_model=ValidationRead, responses=problems(401, 403, 413))
-async def validate(files: list[UploadFile], ctx: CtxDep, _: Designer) -> ValidationRead:
+async def validate(files: BpmnFiles, ctx: CtxDep, _: Designer) -> ValidationRead:
     report = services.validate_bpmn(ctx.uow(read_only=True), ctx=ctx, files=await _read(files))
     return ValidationRead(valid=report.valid, errors=report.errors, warnings=report.warnings)
 
