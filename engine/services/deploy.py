@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -45,6 +46,75 @@ def _form_finder(
     return find
 
 
+def _document_issues(
+    ctx: EngineContext, definition: ProcessDefinition, origin: Path | None, *, relative: bool
+) -> list[LintIssue]:
+    """The 文书 a process names are issued from documents/catalog.json: looked for beside the
+    BPMN file (./documents, ../documents) and in the configured templates folder. A named kind
+    whose template file is missing is an error; no catalog anywhere is a warning (the task then
+    lists the names only), saying where it looked."""
+    named = {
+        (element_id, doc): info
+        for element_id, info in definition.elements.items()
+        for doc in info.documents
+    }
+    if not named:
+        return []
+    places = [Path(ctx.settings.documents.templates_dir).resolve()]
+    if origin is not None and relative:
+        places = [
+            (origin / "documents").resolve(),
+            (origin.parent / "documents").resolve(),
+            *places,
+        ]
+    catalogs: list[tuple[Path, dict[str, object]]] = []
+    for folder in dict.fromkeys(places):
+        path = folder / "catalog.json"
+        if path.is_file():
+            try:
+                loaded = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if isinstance(loaded, dict):
+                catalogs.append((folder, loaded))
+    if not catalogs:
+        looked = "; ".join(str(p / "catalog.json") for p in dict.fromkeys(places))
+        return [
+            issue(
+                "document",
+                f"找不到文书目录 catalog.json，查找了：{looked}；文书将只列出名称，不生成",
+                f"no documents catalog.json found; looked at: {looked}; documents are listed by "
+                "name only, none is issued",
+                file=definition.file,
+                process=definition.key,
+                element=definition.key,
+                severity="warning",
+            )
+        ]
+    out: list[LintIssue] = []
+    for (element_id, doc), info in named.items():
+        for folder, catalog in catalogs:
+            kind = catalog.get(doc)
+            if not isinstance(kind, dict):
+                continue
+            template = folder / str(kind.get("template", ""))
+            if not template.is_file():
+                out.append(
+                    issue(
+                        "document",
+                        f"文书「{doc}」的模板不存在：{template}",
+                        f"the template of document '{doc}' does not exist: {template}",
+                        file=definition.file,
+                        process=definition.key,
+                        element=element_id,
+                        name=info.name,
+                        line=definition.lines.get(element_id),
+                    )
+                )
+            break
+    return out
+
+
 def _check(
     ctx: EngineContext,
     files: Mapping[str, bytes],
@@ -70,6 +140,7 @@ def _check(
                 local_parameters=ctx.settings.legal.parameters(),
             )
         )
+        issues.extend(_document_issues(ctx, definition, origin, relative=relative))
     return definitions, issues
 
 

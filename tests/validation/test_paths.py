@@ -81,3 +81,30 @@ def test_deploying_two_files_with_one_name_is_refused(tmp_path: Path) -> None:
     done = qingwei("deploy", "a/x.bpmn", "b/x.bpmn", cwd=tmp_path, db=tmp_path / "u.db")
     assert done.returncode == 2
     assert "b/x.bpmn" in done.stderr and "同名" in done.stderr and "rename" in done.stderr
+
+
+def test_documents_are_looked_for_beside_the_file(tmp_path: Path) -> None:
+    bpmn = project(tmp_path / "proj")
+    configured = tmp_path / "configured"
+    configured.mkdir()
+    run = ("validate", str(bpmn))
+    env = {"cwd": configured, "db": tmp_path / "u.db"}
+    done = qingwei(*run, **env)  # type: ignore[arg-type]
+    assert done.returncode == 0, done.stdout  # no catalog: a warning, names listed only
+    warning = next(x for x in done.stdout.splitlines() if "catalog.json" in x)
+    assert warning.startswith(f"{bpmn}: 警告 warning:")
+    assert str(tmp_path / "proj" / "documents" / "catalog.json") in warning
+    assert message_problems(warning) == [], warning
+    docs = tmp_path / "proj" / "documents"
+    docs.mkdir()
+    (docs / "catalog.json").write_text(
+        '{"现场检查笔录": {"template": "site_record.html"}}', encoding="utf-8"
+    )
+    done = qingwei(*run, **env)  # type: ignore[arg-type]
+    assert done.returncode == 1
+    line = next(x for x in done.stdout.splitlines() if "site_record.html" in x)
+    assert "元素 element investigate" in line and str(docs / "site_record.html") in line
+    assert message_problems(line) == [], line
+    (docs / "site_record.html").write_text("<p>{{ case_no }}</p>", encoding="utf-8")
+    done = qingwei(*run, **env)  # type: ignore[arg-type]
+    assert done.returncode == 0 and "catalog.json" not in done.stdout, done.stdout

@@ -7,6 +7,7 @@ import { roleName } from './js/labels.js';
 
 const CASE_ACTORS = ['officer', 'legal_review', 'head', 'government', 'utility', 'court'];
 const CASE_READERS = [...CASE_ACTORS, 'auditor', 'admin'];
+const LEDGER_READERS = CASE_READERS.filter((r) => r !== 'utility');
 
 // [pattern, module, roles allowed (null = any signed-in user)]
 const ROUTES = [
@@ -14,6 +15,8 @@ const ROUTES = [
   [/^\/cases\/new$/, 'new_case', ['officer']],
   [/^\/cases\/(\d+)(?:\/task\/([^/]+))?$/, 'case', CASE_READERS],
   [/^\/ledger$/, 'ledger', CASE_READERS],
+  [/^\/campaigns$/, 'campaigns', LEDGER_READERS],
+  [/^\/campaigns\/(\d+)$/, 'campaigns', LEDGER_READERS],
   [/^\/audit$/, 'audit', CASE_READERS],
   [/^\/audit\/(\d+)$/, 'audit', CASE_READERS],
   [/^\/audit\/system$/, 'system_audit', ['auditor', 'admin']],
@@ -26,6 +29,7 @@ const ROUTES = [
 const NAV = [
   ['#/tasks', '待办', 'Tasks', CASE_ACTORS],
   ['#/ledger', '台账', 'Ledger', CASE_READERS],
+  ['#/campaigns', '专项行动', 'Campaigns', LEDGER_READERS],
   ['#/cases/new', '立案', 'New case', ['officer']],
   ['#/audit', '审计', 'Audit', ['auditor', 'admin']],
   ['#/processes', '流程', 'Processes', ['designer', 'admin']],
