@@ -47,6 +47,7 @@ def ledger_query(
     overdue: bool = False,
     provisional: bool = False,
     rebuilt: bool = False,
+    q: Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00]*$")] = None,
 ) -> LedgerQuery:
     """The filters every ledger route takes (dates are Beijing dates, both ends included);
     `mode` is the demolition mode: self, assisted, forced, confiscated (or another outcome)."""
@@ -65,6 +66,7 @@ def ledger_query(
         overdue=overdue,
         provisional=provisional,
         rebuilt=rebuilt,
+        q=q or None,
     )
 
 

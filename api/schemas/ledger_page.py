@@ -30,6 +30,7 @@ class LedgerRow(BaseModel):
     closed_on: date | None
     updated_at: datetime
     overdue: bool
+    provisional: bool = False
 
 
 class LedgerPage(BaseModel):

@@ -59,6 +59,7 @@ class LedgerQuery:
     overdue: bool = False
     provisional: bool = False
     rebuilt: bool = False
+    q: str | None = None
 
 
 def campaign_filter(c: Campaign) -> LedgerFilter:
@@ -95,6 +96,7 @@ def to_filter(uow: UnitOfWork, q: LedgerQuery, now: datetime) -> LedgerFilter:
         overdue_at=now if q.overdue else None,
         provisional=q.provisional,
         rebuilt=q.rebuilt,
+        q=q.q,
     )
     if q.campaign_id is None:
         return f
@@ -176,9 +178,10 @@ class LedgerRowView:
     closed_on: date | None
     updated_at: datetime
     overdue: bool = False
+    provisional: bool = False
 
 
-def _row_view(e: LedgerEntry, overdue: bool = False) -> LedgerRowView:
+def _row_view(e: LedgerEntry, overdue: bool = False, provisional: bool = False) -> LedgerRowView:
     return LedgerRowView(
         e.case_id,
         e.case_no,
@@ -202,6 +205,7 @@ def _row_view(e: LedgerEntry, overdue: bool = False) -> LedgerRowView:
         e.closed_on,
         e.updated_at,
         overdue,
+        provisional,
     )
 
 
@@ -221,7 +225,10 @@ def ledger_page(
         rows, total = uow.ledger.page(f, offset=(page - 1) * page_size, limit=page_size)
         ids = tuple(r.case_id for r in rows)
         late = uow.ledger.overdue_among(ids, now) if ids else set()
-        return LedgerPageView([_row_view(r, r.case_id in late) for r in rows], total)
+        marked = uow.ledger.provisional_among(ids) if ids else set()
+        return LedgerPageView(
+            [_row_view(r, r.case_id in late, r.case_id in marked) for r in rows], total
+        )
 
 
 def _d(value: date | None) -> str:

@@ -8,7 +8,7 @@ in the step's own transaction; nothing here reads the cases' JSON at query time.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     case,
     func,
+    or_,
     select,
     union,
 )
@@ -144,7 +145,7 @@ class LedgerFilter:
     overdue_at: datetime | None = None
     provisional: bool = False
     rebuilt: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
+    q: str | None = None  # part of the case number, address or party
 
 
 def _overdue_ids(now: datetime) -> Any:
@@ -190,6 +191,9 @@ def conditions(f: LedgerFilter) -> list[ColumnElement[bool]]:
         where.append(e.case_id.in_(_provisional_ids()))
     if f.rebuilt:
         where.append(e.parent_case_id.is_not(None))
+    if f.q:
+        like = f"%{f.q}%"
+        where.append(or_(e.case_no.ilike(like), e.address.ilike(like), e.party.ilike(like)))
     return where
 
 
@@ -330,6 +334,21 @@ class LedgerRepository:
                 ),
                 select(ReadyTaskRow.case_id).where(
                     ReadyTaskRow.case_id.in_(wanted), ReadyTaskRow.due_at <= now
+                ),
+            )
+        ).all()
+        return {int(i) for i in found}
+
+    def provisional_among(self, ids: Sequence[int]) -> set[int]:
+        """Which of `ids` have a pending deadline computed on a provisional year (暂定)."""
+        wanted = list(ids)
+        found = self.s.scalars(
+            union(
+                select(TimerRow.case_id).where(
+                    TimerRow.case_id.in_(wanted), TimerRow.provisional.is_(True)
+                ),
+                select(ReadyTaskRow.case_id).where(
+                    ReadyTaskRow.case_id.in_(wanted), ReadyTaskRow.due_provisional.is_(True)
                 ),
             )
         ).all()

@@ -41,5 +41,5 @@ def test_ledger_counts_filters_and_csv(page: Any, server: Server, shots: Shots) 
     download = info.value
     assert download.suggested_filename == "ledger.csv"
     text = Path(download.path()).read_text(encoding="utf-8-sig")
-    assert text.splitlines()[0].startswith("case_no,")
+    assert text.splitlines()[0].startswith("序号,案件编号,")  # Chinese headers (issue 13)
     assert case["case_no"] in text
