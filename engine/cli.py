@@ -152,15 +152,53 @@ def convert(
 
 @app.command()
 def worker(once: bool = typer.Option(False, help="fire what is due now and exit")) -> None:
-    """Run the timer worker (several may run against one PostgreSQL)."""
+    """Run the timer worker (several may run against one PostgreSQL).
+
+    Exits 1 with a message when the database cannot be used (unreachable, schema not migrated);
+    on SIGTERM or Ctrl-C it finishes the step under way and exits 0."""
+    import signal
+    import threading
+
     from engine import worker as timer_worker
+    from engine.config import Settings
 
     _configure_logging()
-    a = _app()
-    if once:
-        typer.echo(f"fired timers on {timer_worker.run_once(a.ctx)} case(s)")
-        return
-    timer_worker.run_forever(a.ctx)
+    try:
+        settings = Settings()
+        timer_worker.preflight(settings.database.url)
+        a = build(settings)
+    except timer_worker.FatalWorkerError as exc:
+        typer.echo(f"定时器工作进程无法启动 (worker cannot start): {exc}", err=True)
+        raise typer.Exit(1) from exc
+    stop = threading.Event()
+
+    def _stop(signum: int, _frame: object) -> None:
+        logging.getLogger("qingwei.worker").info(
+            "收到信号 %s，完成当前步骤后退出 (signal %s: finishing the step under way)",
+            signum,
+            signum,
+        )
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    try:
+        if once:
+            typer.echo(f"fired timers on {timer_worker.run_once(a.ctx, stop)} case(s)")
+        else:
+            timer_worker.run_forever(a.ctx, stop)
+    except timer_worker.FatalWorkerError as exc:
+        typer.echo(f"定时器工作进程退出 (worker stopped): {exc}", err=True)
+        raise typer.Exit(1) from exc
+    except timer_worker.DB_ERRORS as exc:  # --once: one pass, no second chance
+        typer.echo(
+            f"定时器工作进程退出，数据库不可用 (worker stopped, database unavailable): "
+            f"{timer_worker.first_line(exc)}",
+            err=True,
+        )
+        raise typer.Exit(1) from exc
+    finally:
+        a.close()
 
 
 @users_app.command("add")
@@ -281,8 +319,9 @@ def serve(
             + f" (password: {demo_seed.DEMO_PASSWORD})"
         )
     stop = threading.Event()
+    # Supervised: a crash of the worker loop is logged and the loop restarted (backing off).
     thread = threading.Thread(
-        target=timer_worker.run_forever, args=(a.ctx, stop), name="timer-worker", daemon=True
+        target=timer_worker.supervise, args=(a.ctx, stop), name="timer-worker", daemon=True
     )
     thread.start()
     try:

@@ -142,8 +142,18 @@ class LimitSettings(BaseModel):
 
 
 class WorkerSettings(BaseModel):
+    """The timer worker's pace, and what it does with a timer whose step fails (an incident):
+    try it again after `incident_backoff_seconds`, doubling up to `incident_backoff_max_seconds`,
+    and stop after `incident_max_attempts` failed attempts until an administrator acts."""
+
     interval_seconds: float = Field(default=5.0, gt=0)
     batch_size: int = Field(default=100, ge=1)
+    incident_max_attempts: int = Field(default=5, ge=1)
+    incident_backoff_seconds: float = Field(default=60.0, gt=0)
+    incident_backoff_max_seconds: float = Field(default=3600.0, gt=0)
+    # `serve` restarts its worker thread after a crash, waiting this long (doubling, at most
+    # 60 s) so a fault that repeats at once does not spin.
+    restart_delay_seconds: float = Field(default=1.0, gt=0)
 
 
 class S3Settings(BaseModel):

@@ -8,10 +8,15 @@ number of them can run against one database.
 from __future__ import annotations
 
 import logging
+import threading
+from datetime import datetime
+
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from engine import audit
 from engine.errors import Conflict, ProcessFault
 from engine.runtime import StepFailed
+from engine.services import incidents
 from engine.services.casework import apply_snapshot, audit_fired_timers, get_case_row, load_spec
 from engine.services.context import SYSTEM, EngineContext
 from engine.store.models import TimerRow
@@ -68,22 +73,30 @@ def _fire(uow: UnitOfWork, ctx: EngineContext, row: TimerRow) -> bool:
     return True
 
 
-def fire_due_timers(ctx: EngineContext, *, limit: int | None = None) -> int:
+def fire_due_timers(
+    ctx: EngineContext, *, limit: int | None = None, stop: threading.Event | None = None
+) -> int:
     """Fire every timer due now, one transaction each; returns how many cases moved.
 
     A timer whose case is being changed concurrently is tried once more at the end of the pass
-    (a single pass, `worker --once`, must not leave it behind); one whose process fails is
-    logged and skipped for this round so it cannot block the others.
+    (a single pass, `worker --once`, must not leave it behind). A timer whose step fails in any
+    way (a script error, the step budget, bad data) is rolled back to a savepoint and an incident
+    is recorded in the same transaction, which still holds the timer's row: the timer is held
+    back until its next attempt (services.incidents) and the pass goes on with the others.
+    A database that cannot be reached is not the timer's fault: that error ends the pass.
+    `stop` (the worker's SIGTERM) ends the pass between two timers, never inside a step.
     """
+    incidents.resolve_orphans(ctx)
     fired = 0
     skipped: set[str] = set()
     conflicted: set[str] = set()
     retried = False
     budget = limit if limit is not None else ctx.settings.worker.batch_size * 100
-    while budget > 0:
+    while budget > 0 and not (stop is not None and stop.is_set()):
         budget -= 1
         with ctx.uow() as uow:
-            row = uow.timers.claim_next_due(ctx.clock.now(), exclude=skipped)
+            now = ctx.clock.now()
+            row = incidents.repo(uow).claim_next_due(now, exclude=skipped)
             if row is None:
                 if conflicted and not retried:
                     retried = True
@@ -93,13 +106,50 @@ def fire_due_timers(ctx: EngineContext, *, limit: int | None = None) -> int:
                 return fired
             timer_id = row.id
             try:
-                if _fire(uow, ctx, row):
-                    fired += 1
+                outcome = _attempt(uow, ctx, row, now)
                 ctx.commit(uow)
             except Conflict:
+                outcome = "conflict"
+            if outcome == "fired":
+                fired += 1
+            elif outcome == "conflict":
                 skipped.add(timer_id)
                 conflicted.add(timer_id)
-            except ProcessFault:
-                log.exception("timer %s failed", timer_id)
+            elif outcome == "failed":
                 skipped.add(timer_id)
     return fired
+
+
+def _attempt(uow: UnitOfWork, ctx: EngineContext, row: TimerRow, now: datetime) -> str:
+    """Fire one claimed timer inside a savepoint: "fired", "idle" (not due, stale or nothing
+    fired), "conflict" (its case is held by someone else) or "failed" (incident recorded)."""
+    assert uow.session is not None
+    timer_id = row.id
+    savepoint = uow.session.begin_nested()
+    try:
+        moved = _fire(uow, ctx, row)
+        savepoint.commit()
+    except Conflict:
+        savepoint.rollback()
+        return "conflict"
+    except (OperationalError, InterfaceError):
+        raise  # the connection or the server failed, not this timer
+    except Exception as exc:  # any failure of this one timer's step becomes its incident
+        savepoint.rollback()
+        incident = incidents.record_failure(uow, ctx, row, exc, now)
+        log.warning(
+            "timer %s (case %s) failed, incident %s attempt %d/%d, %s: %s",
+            timer_id,
+            incident.case_id,
+            incident.id,
+            incident.attempts,
+            ctx.settings.worker.incident_max_attempts,
+            "next at " + incident.next_attempt_at.isoformat()
+            if incident.next_attempt_at
+            else "no more attempts",
+            incident.error,
+        )
+        return "failed"
+    if moved:
+        incidents.close_if_fired(uow, ctx, timer_id, now)
+    return "fired" if moved else "idle"

@@ -412,3 +412,33 @@ class LeadImportRow(Base):
     batch: Mapped[str] = mapped_column(String(255))
     imported_at: Mapped[datetime] = mapped_column(UtcDateTime)
     imported_by: Mapped[str] = mapped_column(String(64))
+
+
+class TimerIncident(Base):
+    """A timer whose firing step failed (a script error, the step budget, bad data): the worker
+    records it here instead of dying or trying it again on every pass, like a Camunda incident.
+
+    `status` is `open` (retried at `next_attempt_at`, backing off), `failed` (stopped after the
+    configured number of attempts, waiting for an administrator) or `resolved` (fired at last,
+    the timer gone, or closed by an administrator with a reason). A resolved incident no longer
+    holds its timer back; a later failure opens a new one."""
+
+    __tablename__ = "timer_incidents"
+    __table_args__ = (Index("ix_timer_incidents_status_next", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    timer_id: Mapped[str] = mapped_column(String(36), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    element_id: Mapped[str] = mapped_column(String(128))
+    timer_name: Mapped[str] = mapped_column(String(256))
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    error_kind: Mapped[str] = mapped_column(String(64))
+    error: Mapped[str] = mapped_column(Text)
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_failed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    resolved_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    resolution: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -33,6 +33,7 @@ TABLES = (
     "system_audit_events, trail_heads, auth_sessions, login_throttle, documents, document_counters"
     ", ledger_entries, campaigns"
     ", attachments, lead_imports"
+    ", timer_incidents"
 )
 
 DESIGNER = Actor("designer1", ("designer",))
