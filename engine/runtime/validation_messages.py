@@ -207,8 +207,8 @@ _RULES = [
         "expression",
         "表达式",
         "expression",
-        "只用受限 Python（README「脚本」）",
-        "use restricted Python only (README, Scripts)",
+        "只用受限 Python（README「Bounded scripts」）",
+        "use restricted Python only (README, Bounded scripts)",
     ),
     Rule(
         "camunda",
