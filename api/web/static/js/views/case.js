@@ -4,6 +4,7 @@ import { api, serverNow, session } from '../api.js';
 import { fmtTime, h, remaining } from '../dom.js';
 import { renderDiagram, LEGEND } from '../diagram.js';
 import { renderForm } from '../form.js';
+import { filePicker, gallery, refusedNotice, uploadAll } from '../evidence.js';
 import {
   actionName, fieldName, FIELDS, hasFieldName, lawName, loadFormLabels, messageName, roleName,
   showValue, stageName,
@@ -20,13 +21,14 @@ export async function render(root, [caseId, taskParam], { navigate, setFlash }) 
   const taskId = taskParam ? decodeURIComponent(taskParam) : null;
   let viewer = null;
 
-  const [c, trail, diagram, clock, , documents] = await Promise.all([
+  const [c, trail, diagram, clock, , documents, attachments] = await Promise.all([
     api.get(`/cases/${id}`),
     api.get(`/cases/${id}/audit`),
     api.get(`/cases/${id}/diagram`),
     serverNow({ refresh: true }),
     loadFormLabels(api),
     api.get(`/cases/${id}/documents`),
+    api.get(`/cases/${id}/attachments`),
   ]);
   const now = clock.now;
   document.title = `${c.case_no} · 清违`;
@@ -159,6 +161,11 @@ export async function render(root, [caseId, taskParam], { navigate, setFlash }) 
   docs.body.append(documentList(documents, trail));
   main.append(docs.el);
 
+  const evidence = section('证据材料', 'Evidence', 'evidence');
+  const uploader = session.has(...MESSAGE_ROLES);
+  evidence.body.append(gallery(id, attachments, { canAdd: uploader, canWithdraw: uploader, onChange: reload }));
+  main.append(evidence.el);
+
   // The diagram after the page is in place (bpmn-js measures its container).
   let names = (elementId) => elementId;
   try {
@@ -261,7 +268,8 @@ async function taskForm(c, task, { alerts, setFlash, navigate }) {
   const rendered = renderForm(schema, form.ui_schema || {}, form.data || {});
   const formAlert = h('div', { class: 'form-alert' });
   const submit = h('button', { type: 'submit', class: 'btn primary' }, '提交 Submit');
-  rendered.el.append(h('div', { class: 'form-actions' }, submit,
+  const picker = filePicker({ id: 'task-evidence', label: '附件（证据材料）Evidence for this step' });
+  rendered.el.append(picker.el, h('div', { class: 'form-actions' }, submit,
     h('a', { class: 'btn ghost', href: `#/cases/${c.id}` }, '取消')));
   rendered.el.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -270,8 +278,20 @@ async function taskForm(c, task, { alerts, setFlash, navigate }) {
     submit.disabled = true;
     submit.textContent = '提交中…';
     try {
+      // The evidence first, bound to this task while it is ready; a refused file stops here.
+      // A geotagged photo may fill the case's location (a new case version): read it again.
+      let version = c.case_version;
+      if (picker.files.length) {
+        const { refused } = await uploadAll(c.id, picker.files, { taskId: task.id });
+        picker.clear();
+        if (refused.length) {
+          formAlert.append(refusedNotice(refused));
+          return;
+        }
+        version = (await api.get(`/cases/${c.id}`)).case_version;
+      }
       const after = await api.post(`/cases/${c.id}/tasks/${encodeURIComponent(task.id)}/complete`, {
-        data: rendered.collect(), case_version: c.case_version,
+        data: rendered.collect(), case_version: version,
       });
       const next = after.tasks.map((t) => `${t.name}（${roleName(t.lane)}）`).join('、');
       setFlash('ok', `已完成：${task.name}。${next ? `下一步：${next}` : `当前阶段：${stageName(after.stage)}`}`);
@@ -340,7 +360,8 @@ function messageForm(panel, c, name, { alerts, setFlash, navigate }) {
   const rendered = renderForm(schema, {}, {});
   const problem = h('div', {});
   const submit = h('button', { type: 'submit', class: 'btn primary' }, `确认记录`);
-  rendered.el.append(h('div', { class: 'form-actions' }, submit,
+  const picker = filePicker({ id: 'message-evidence', label: '证据（照片、回执、文书）Evidence: photos, receipts, rulings' });
+  rendered.el.append(picker.el, h('div', { class: 'form-actions' }, submit,
     h('button', { type: 'button', class: 'btn ghost', onclick: () => panel.replaceChildren() }, '取消')));
   rendered.el.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -352,7 +373,17 @@ function messageForm(panel, c, name, { alerts, setFlash, navigate }) {
     }
     submit.disabled = true;
     try {
-      const after = await api.post(`/cases/${c.id}/messages`, { name, data: payload, case_version: c.case_version });
+      let version = c.case_version;
+      if (picker.files.length) {
+        const { refused } = await uploadAll(c.id, picker.files, { message: name });
+        picker.clear();
+        if (refused.length) {
+          problem.append(refusedNotice(refused));
+          return;
+        }
+        version = (await api.get(`/cases/${c.id}`)).case_version;
+      }
+      const after = await api.post(`/cases/${c.id}/messages`, { name, data: payload, case_version: version });
       setFlash('ok', `已记录：${messageName(name)}。当前阶段：${stageName(after.stage)}`);
       navigate(`#/cases/${c.id}`);
     } catch (err) {
@@ -414,6 +445,16 @@ export function timeline(trail, names = (x) => x) {
           : h('span', {}, '已按正式放假安排计算')));
     } else if (e.action === 'guard_refused') {
       what = `依法拒绝：${names(e.element_id)}`;
+      if (data.reason) details.push(h('div', { class: 'reason' }, data.reason));
+    } else if (e.action === 'attachment_added') {
+      what = `上传证据：${data.filename || ''}`;
+      details.push(h('div', { class: 'kvline' },
+        h('span', {}, `${data.media_type || ''}`),
+        data.taken_at ? h('span', {}, `拍摄 ${fmtTime(data.taken_at)}`) : null,
+        data.location_filled ? h('span', {}, '已据照片坐标填写案件位置') : null,
+        h('code', { class: 'hash', title: data.sha256 }, `${String(data.sha256 || '').slice(0, 12)}…`)));
+    } else if (e.action === 'attachment_withdrawn') {
+      what = `撤回证据：${data.filename || ''}`;
       if (data.reason) details.push(h('div', { class: 'reason' }, data.reason));
     } else if (e.action === 'case_opened') {
       what = `立案受理${data.case_no ? `（${data.case_no}）` : ''}`;

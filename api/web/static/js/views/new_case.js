@@ -4,6 +4,7 @@
 import { api } from '../api.js';
 import { h } from '../dom.js';
 import { renderForm } from '../form.js';
+import { filePicker, uploadAll } from '../evidence.js';
 import { problemNotice } from './shared.js';
 
 const INTAKE = {
@@ -45,7 +46,10 @@ export async function render(root, _params, { navigate, setFlash }) {
   const alert = h('div', {});
   const submit = h('button', { type: 'submit', class: 'btn primary' }, '立案 Open case');
   form.el.prepend(h('div', { class: 'field' }, h('label', { for: 'process-key' }, '适用流程 Process'), pick));
-  form.el.append(h('div', { class: 'form-actions' }, submit, h('a', { class: 'btn ghost', href: '#/tasks' }, '取消')));
+  // Site photos (the first geotagged one fills the case's location when 坐标 is left empty),
+  // video, scans: uploaded to the new case right after it is opened.
+  const picker = filePicker({ id: 'intake-evidence', label: '现场照片及其他证据 Photos and other evidence' });
+  form.el.append(picker.el, h('div', { class: 'form-actions' }, submit, h('a', { class: 'btn ghost', href: '#/tasks' }, '取消')));
   form.el.addEventListener('submit', async (e) => {
     e.preventDefault();
     alert.replaceChildren();
@@ -53,7 +57,12 @@ export async function render(root, _params, { navigate, setFlash }) {
     submit.disabled = true;
     try {
       const c = await api.post('/cases', { process_key: pick.value, data: form.collect() });
-      setFlash('ok', `已立案：${c.case_no}`);
+      const { done, refused } = await uploadAll(c.id, picker.files);
+      if (refused.length) {
+        setFlash('warn', `已立案：${c.case_no}；${refused.length} 个文件未上传：${refused.map((r) => `${r.name}（${r.why}）`).join('；')}`);
+      } else {
+        setFlash('ok', `已立案：${c.case_no}${done.length ? `，已上传 ${done.length} 个证据文件` : ''}`);
+      }
       navigate(`#/cases/${c.id}`);
     } catch (err) {
       if (err.status === 422 && err.fieldErrors.length) form.showErrors(err.fieldErrors);
