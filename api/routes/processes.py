@@ -29,7 +29,14 @@ async def _read(files: list[UploadFile]) -> dict[str, bytes]:
         content = await f.read(MAX_UPLOAD + 1)
         if len(content) > MAX_UPLOAD:
             raise HTTPException(status_code=413, detail=f"{f.filename} is larger than 5 MiB")
-        out[f.filename or f"upload{len(out)}.bpmn"] = content
+        name = f.filename or f"upload{len(out)}.bpmn"
+        if name in out:
+            # Keyed by name, the second would silently replace the first (and be reported valid).
+            raise HTTPException(
+                status_code=422,
+                detail=f"两个文件同名 {name}，请改名 / two files are named {name}: rename one",
+            )
+        out[name] = content
     return out
 
 

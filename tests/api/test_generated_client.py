@@ -161,3 +161,24 @@ def test_a_generated_client_uploads_bpmn_to_validate(
     assert report["valid"] is False
     assert len(report["errors"]) == 1 and "XYZ Art. 999" in report["errors"][0]
     assert report["errors"][0].startswith("bad.bpmn:")
+
+
+def test_two_uploads_with_one_name_are_refused_not_merged(served: tuple[str, App]) -> None:
+    import httpx
+
+    base, _ = served
+    token = httpx.post(
+        f"{base}/api/v1/auth/token", data={"username": "designer1", "password": "pw-designer-1"}
+    ).json()["access_token"]
+    bad = fixture_bpmn("mini_case.bpmn").replace(b'value="ARL Art. 20"', b'value="XYZ Art. 999"')
+    r = httpx.post(
+        f"{base}/api/v1/processes/validate",
+        headers={"Authorization": f"Bearer {token}"},
+        files=[
+            ("files", ("x.bpmn", bad, "application/xml")),
+            ("files", ("x.bpmn", fixture_bpmn("mini_case.bpmn"), "application/xml")),
+        ],
+    )
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert "x.bpmn" in r.text and "rename" in r.text
