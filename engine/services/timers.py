@@ -23,6 +23,7 @@ from engine.store.models import TimerRow
 from engine.store.uow import UnitOfWork
 
 log = logging.getLogger("qingwei.timers")
+DB_ERRORS = (OperationalError, InterfaceError)
 
 
 def fire_timer(uow: UnitOfWork, *, ctx: EngineContext, timer_id: str) -> bool:
@@ -105,19 +106,45 @@ def fire_due_timers(
                     continue
                 return fired
             timer_id = row.id
+            late: Exception | None = None
             try:
                 outcome = _attempt(uow, ctx, row, now)
                 ctx.commit(uow)
             except Conflict:
                 outcome = "conflict"
-            if outcome == "fired":
-                fired += 1
-            elif outcome == "conflict":
-                skipped.add(timer_id)
-                conflicted.add(timer_id)
-            elif outcome == "failed":
-                skipped.add(timer_id)
+            except DB_ERRORS:
+                raise
+            except Exception as exc:  # failed while committing, after the savepoint
+                outcome, late = "failed", exc
+        if late is not None:
+            _record_late(ctx, timer_id, late, now)
+        if outcome == "fired":
+            fired += 1
+        elif outcome == "conflict":
+            skipped.add(timer_id)
+            conflicted.add(timer_id)
+        elif outcome == "failed":
+            skipped.add(timer_id)
     return fired
+
+
+def _record_late(ctx: EngineContext, timer_id: str, exc: Exception, now: datetime) -> None:
+    """A failure after the step's savepoint (while committing) rolled the whole transaction
+    back, claim included: claim the timer again and record the incident on its own. If even
+    that fails the timer is only skipped for this pass, and the error logged."""
+    try:
+        with ctx.uow() as uow:
+            row = incidents.repo(uow).claim(timer_id)
+            if row is None:
+                return  # fired or claimed meanwhile by another worker
+            incidents.record_failure(uow, ctx, row, exc, now)
+            ctx.commit(uow)
+    except DB_ERRORS:
+        raise
+    except Exception:
+        log.exception("timer %s failed and its incident could not be recorded", timer_id)
+        return
+    log.warning("timer %s failed while committing: %s", timer_id, exc)
 
 
 def _attempt(uow: UnitOfWork, ctx: EngineContext, row: TimerRow, now: datetime) -> str:
@@ -132,7 +159,7 @@ def _attempt(uow: UnitOfWork, ctx: EngineContext, row: TimerRow, now: datetime) 
     except Conflict:
         savepoint.rollback()
         return "conflict"
-    except (OperationalError, InterfaceError):
+    except DB_ERRORS:
         raise  # the connection or the server failed, not this timer
     except Exception as exc:  # any failure of this one timer's step becomes its incident
         savepoint.rollback()

@@ -42,6 +42,13 @@ class IncidentRepository:
             query = query.with_for_update(skip_locked=True, of=TimerRow)
         return self.s.scalar(query)
 
+    def claim(self, timer_id: str) -> TimerRow | None:
+        """One timer by id, held for this transaction unless another worker holds it."""
+        query = select(TimerRow).where(TimerRow.id == timer_id)
+        if self.s.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        return self.s.scalar(query)
+
     def active_for_timer(self, timer_id: str) -> TimerIncident | None:
         return self.s.scalar(
             select(TimerIncident)

@@ -18,7 +18,8 @@ from engine.config import Settings
 from engine.errors import Conflict, NotFound, ValidationFailed
 from engine.services import incidents
 from engine.services.context import Actor
-from engine.store.models import Case, SystemAuditEvent, TimerIncident, TimerRow
+from engine.store.models import AuditEvent, Case, SystemAuditEvent, TimerIncident, TimerRow
+from engine.store.uow import UnitOfWork
 from tests.integration.conftest import OFFICER
 from tests.integration.test_hostile_scripts import TIMER_ONLY, deploy, with_script
 
@@ -205,3 +206,27 @@ def test_an_incident_whose_timer_stopped_waiting_is_closed(
     (inc,) = _incidents(app)
     assert (inc.status, inc.resolved_by) == ("resolved", "system")
     assert incidents.case_incidents(app.ctx.uow(), ctx=app.ctx, case_id=bad) == []
+
+
+def test_a_failure_while_committing_is_an_incident_too(app3: App, clock: FixedClock) -> None:
+    """Bad data that only the commit sees (a hook refusing one case's timer_fired event) rolls
+    the whole transaction back, claim included; the timer is claimed again and its incident
+    recorded on its own, and the other timers fire."""
+    deploy(app3, "timer_only", TIMER_ONLY.encode())
+    bad, good = _open(app3, "timer_only"), _open(app3, "timer_only")
+    clock.advance(timedelta(days=3))
+
+    def refuse(uow: UnitOfWork) -> None:
+        assert uow.session is not None
+        fired = select(AuditEvent.id).where(
+            AuditEvent.case_id == bad, AuditEvent.action == "timer_fired"
+        )
+        if uow.session.scalar(fired) is not None:
+            raise ValueError("坏数据 bad data")
+
+    app3.ctx.before_commit.append(refuse)
+    assert services.fire_due_timers(app3.ctx) == 1
+    assert (_status(app3, bad), _status(app3, good)) == ("open", "closed")
+    (inc,) = _incidents(app3)
+    assert (inc.case_id, inc.status, inc.attempts, inc.error_kind) == (bad, "open", 1, "ValueError")
+    assert "坏数据" in inc.error
