@@ -45,7 +45,11 @@ MAX_BPMN_BYTES = 5 * 1024 * 1024
 MAX_ELEMENTS = 3000
 BPMN_NS = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 _SAFE_XML = etree.XMLParser(
-    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+    resolve_entities=False,
+    no_network=True,
+    load_dtd=False,
+    huge_tree=False,
+    remove_comments=True,  # SpiffWorkflow 3.2 fails on a comment inside a task (tag.endswith)
 )
 MANUAL_KINDS = {"UserTask", "ManualTask"}
 # Whose deadline a timer is (its `holder` property): a period that belongs to the party, a duty

@@ -276,8 +276,16 @@ _REPR = re.compile(r"<[^<>]*\bat 0x[0-9a-fA-F]+>|<Element [^<>]*>|<[A-Za-z_.]+ o
 _NS = re.compile(r"\{([^{}]+)\}([A-Za-z_][\w.-]*)")
 
 
+_EXC_REPR = re.compile(r"""^(?P<cls>\w+)\((?P<q>['"])(?P<msg>.*)(?P=q)\)$""", re.S)
+
+
 def clean(text: str) -> str:
     """Spiff's or lxml's text without Python reprs and with `bpmn:` instead of `{namespace}`."""
+    text = text.strip()
+    match = _EXC_REPR.match(text)
+    if match:  # TaskParser wraps unexpected errors as "%r" % exc: keep the message
+        text = f"{match.group('cls')}: {match.group('msg')}"
+    text = re.sub(r"'?_?cython[\w.]*'?", "", text)
     text = _REPR.sub("", text)
     text = _NS.sub(lambda m: ("bpmn:" if m.group(1) == BPMN_NS else "") + m.group(2), text)
     text = re.sub(r"\s+", " ", text).strip()

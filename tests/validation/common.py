@@ -10,7 +10,9 @@ RULE = re.compile(r"\[规则 rule [a-z-]+ [^\]]+\]")
 FIX = re.compile(r"处理 Fix: \S")
 # What SpiffWorkflow and lxml used to leak: Python reprs, raw namespaces, "-:" locations, and
 # sentences cut off before their noun ("... not supported for tasks of type.").
-REPR = re.compile(r"<Element\b|<[\w.]+ object\b| at 0x[0-9a-fA-F]+|\{http://")
+REPR = re.compile(
+    r"<Element\b|<[\w.]+ object\b| at 0x[0-9a-fA-F]+|\{http://|\b\w+(Error|Exception)\(['\"]|cython"
+)
 DASH_LOCATION = re.compile(r"(^|\s)-:")
 CUT_OFF = re.compile(r"\b(of|for|the|a|an|to|with|type|of type)\s*[.。]\s*(/|处理|$)", re.I)
 

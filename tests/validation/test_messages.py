@@ -202,3 +202,25 @@ def test_the_checker_rejects_the_old_messages() -> None:
     ]
     for line in old:
         assert message_problems(line), line
+
+
+def test_a_comment_inside_a_task_is_no_parser_crash(app: App) -> None:
+    """SpiffWorkflow 3.2 fails on an XML comment inside a task ('cython_function_or_method'
+    object has no attribute 'endswith'); comments are dropped when the upload is read."""
+    xml = variant(
+        (
+            "<bpmn:incoming>f8</bpmn:incoming>",
+            "<bpmn:incoming>f8</bpmn:incoming><!-- <bpmn:dataOutputAssociation/> -->",
+        )
+    )
+    assert errors_of(app, xml) == []
+
+
+def test_exception_reprs_are_reduced_to_their_message() -> None:
+    leak = translate_spiff(
+        RuntimeError("""AttributeError("'_cython_3.cython_function_or_method' object has no x")"""),
+        file="f.bpmn",
+        process="p",
+    )
+    assert message_problems(str(leak)) == [], str(leak)
+    assert "AttributeError: object has no x" in str(leak)
