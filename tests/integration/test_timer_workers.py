@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import create_engine, func, select
+from sqlalchemy.exc import OperationalError
 
 from engine import services
+from engine import worker as timer_worker
 from engine.bootstrap import App
 from engine.store.models import AuditEvent, Case, TimerRow
 from tests.conftest import FIXTURES, ROOT, fixture_bpmn
@@ -114,3 +120,112 @@ def test_threads_racing_on_sqlite_and_postgres_fire_once(app: App) -> None:
     assert sum(results) == 60
     timers, closed, fired, duplicates = _counts(app.settings.database.url)
     assert (timers, closed, fired, duplicates) == (0, 60, 60, [])
+
+
+def _worker_env(url: str, **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "QINGWEI_DATABASE_URL": url,
+        "QINGWEI_FORMS_DIR": str(FIXTURES / "forms"),
+        "QINGWEI_SECRET_KEY": "test-secret-key",
+        **extra,
+    }
+
+
+def _qingwei() -> str:
+    return str(Path(sys.executable).parent / "qingwei")
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("postgresql+psycopg://postgres@127.0.0.1:1/none", "无法连接数据库"),
+        ("sqlite:///{tmp}/empty.db", "数据库尚未建表"),
+    ],
+)
+def test_worker_exits_1_with_a_chinese_message_when_the_database_is_unusable(
+    tmp_path: Path, url: str, message: str
+) -> None:
+    for once in (["--once"], []):
+        done = subprocess.run(
+            [_qingwei(), "worker", *once],
+            env=_worker_env(url.format(tmp=tmp_path)),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 1, (done.stdout, done.stderr)
+        assert message in done.stderr
+        assert "Traceback" not in done.stderr
+
+
+def test_worker_finishes_its_step_and_exits_0_on_sigterm(app: App) -> None:
+    """SIGTERM in the middle of a pass: the step under way is finished, the rest left for the
+    next worker, the exit status is 0, and every case is either fired or still waiting."""
+    _deploy_timer_only(app)
+    _open(app, 300)
+    worker = subprocess.Popen(
+        [_qingwei(), "worker"],
+        env=_worker_env(app.settings.database.url, QINGWEI_WORKER__INTERVAL_SECONDS="0.2"),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        eng = create_engine(app.settings.database.url)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:  # until the worker has fired some, not all
+            with eng.connect() as c:
+                closed = c.scalar(select(func.count()).where(Case.status == "closed"))
+            if closed:
+                break
+            time.sleep(0.05)
+        eng.dispose()
+        worker.send_signal(signal.SIGTERM)
+        _, err = worker.communicate(timeout=60)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    assert worker.returncode == 0, err
+    assert "完成当前步骤后退出" in err
+    timers, closed, fired, duplicates = _counts(app.settings.database.url)
+    assert closed > 0 and timers + closed == 300 and fired == closed and duplicates == []
+
+
+def test_run_forever_gives_up_after_passes_in_a_row_without_a_database(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[int] = []
+
+    def unreachable(ctx: object, stop: object) -> int:
+        calls.append(1)
+        raise OperationalError("select 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(timer_worker, "run_once", unreachable)
+    ctx = SimpleNamespace(settings=SimpleNamespace(worker=SimpleNamespace(interval_seconds=0)))
+    with pytest.raises(timer_worker.FatalWorkerError, match="连续 3 轮无法使用数据库"):
+        timer_worker.run_forever(ctx, fatal_after=3)  # type: ignore[arg-type]
+    assert len(calls) == 3
+
+
+def test_supervise_restarts_a_crashed_worker_backing_off_and_stops_on_request(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    stop = threading.Event()
+    crashes: list[BaseException] = [SystemExit(3), RuntimeError("boom"), KeyError("x")]
+    waits: list[float] = []
+
+    def run(ctx: object, s: threading.Event) -> None:
+        if crashes:
+            raise crashes.pop(0)
+        s.set()  # the fourth run ends because the server stops
+
+    ctx = SimpleNamespace(settings=SimpleNamespace(worker=SimpleNamespace(restart_delay_seconds=1)))
+    restarts = timer_worker.supervise(ctx, stop, run=run, sleep=waits.append)  # type: ignore[arg-type]
+    assert restarts == 3
+    assert waits == [1, 2, 4]
+    logged = [r.getMessage() for r in caplog.records if r.name == "qingwei.worker"]
+    assert len(logged) == 3 and all("定时器工作线程崩溃" in m for m in logged)
+    assert "SystemExit(3)" in logged[0]
