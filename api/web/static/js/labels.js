@@ -57,6 +57,8 @@ export const ACTIONS = {
   guard_refused: '依法拒绝',
   case_closed: '结案',
   deadline_recomputed: '期限重新计算',
+  attachment_added: '上传证据材料',
+  attachment_withdrawn: '撤回证据材料',
   // The system trail (GET /audit/system).
   calendar_loaded: '载入节假日安排',
   user_added: '添加用户',
