@@ -92,8 +92,8 @@ def validate(paths: list[Path]) -> None:
     )
     for err in report.errors:
         typer.echo(err)
-    for warning in report.warnings:
-        typer.echo(warning)
+    for warning in report.warnings:  # stderr: stdout stays one line per error (API.md)
+        typer.echo(warning, err=True)
     if not report.valid:
         raise typer.Exit(1)
     typer.echo(f"{len(paths)} file(s) valid")

@@ -118,4 +118,5 @@ class LintIssue:
         rule = f" [规则 rule {self.rule}]" if self.rule else ""
         fix = f" 处理 Fix: {self.fix}" if self.fix else ""
         lead = "警告 warning: " if self.severity == "warning" else ""
-        return f"{where}{lead}元素 element {element}{named}{process}{rule} {self.message}{fix}"
+        line = f"{where}{lead}元素 element {element}{named}{process}{rule} {self.message}{fix}"
+        return " ".join(line.splitlines())  # one line per problem, whatever a detail held

@@ -91,7 +91,8 @@ def test_documents_are_looked_for_beside_the_file(tmp_path: Path) -> None:
     env = {"cwd": configured, "db": tmp_path / "u.db"}
     done = qingwei(*run, **env)  # type: ignore[arg-type]
     assert done.returncode == 0, done.stdout  # no catalog: a warning, names listed only
-    warning = next(x for x in done.stdout.splitlines() if "catalog.json" in x)
+    assert done.stdout.strip().endswith("1 file(s) valid"), done.stdout
+    warning = next(x for x in done.stderr.splitlines() if "catalog.json" in x)
     assert warning.startswith(f"{bpmn}: 警告 warning:")
     assert str(tmp_path / "proj" / "documents" / "catalog.json") in warning
     assert message_problems(warning) == [], warning
@@ -107,4 +108,4 @@ def test_documents_are_looked_for_beside_the_file(tmp_path: Path) -> None:
     assert message_problems(line) == [], line
     (docs / "site_record.html").write_text("<p>{{ case_no }}</p>", encoding="utf-8")
     done = qingwei(*run, **env)  # type: ignore[arg-type]
-    assert done.returncode == 0 and "catalog.json" not in done.stdout, done.stdout
+    assert done.returncode == 0 and "catalog.json" not in done.stdout + done.stderr, done.stdout
