@@ -3,7 +3,7 @@ passes the input limits, the multipart parser, the hashing and the store without
 memory growing by anything near its size. The server's peak resident set (VmHWM) is read from
 /proc before and after; the figures are printed (BENCHMARKS.md records a run).
 
-SQLite only: the streaming path does not touch the database until the file is stored.
+On both databases, like every API test (the database is touched only once the file is stored).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FIXTURES, ROOT
+from tests.integration.conftest import _empty_pg
 from tests.integration.evidence_files import MP4
 
 SIZE = 200_000_000  # the default limit (QINGWEI_FILES__MAX_ATTACHMENT_BYTES)
@@ -98,12 +99,17 @@ def _body(size: int) -> tuple[Iterator[bytes], int, str]:
     return chunks(), len(head) + size + len(tail), digest.hexdigest()
 
 
-@pytest.fixture
+@pytest.fixture(params=["sqlite", "postgresql"])
 def server(
-    tmp_path: Path, sqlite_template: Path
+    request: pytest.FixtureRequest, tmp_path: Path
 ) -> Iterator[tuple[subprocess.Popen[str], int, int]]:
-    db = tmp_path / "stream.db"
-    shutil.copy(sqlite_template, db)
+    if request.param == "sqlite":
+        db = tmp_path / "stream.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), db)
+        url = f"sqlite:///{db}"
+    else:
+        url = request.getfixturevalue("pg_database")
+        _empty_pg(url)
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("QINGWEI_")}
     proc = subprocess.Popen(
@@ -111,7 +117,7 @@ def server(
             sys.executable,
             "-c",
             SERVER,
-            f"sqlite:///{db}",
+            url,
             str(FIXTURES / "forms"),
             str(tmp_path / "files"),
             str(port),
