@@ -62,7 +62,10 @@ def test_designer_uploads_a_broken_bpmn_and_sees_the_error(
     report = page.locator("#validation-report .validation")
     expect(report).to_have_attribute("data-valid", "false")
     expect(report).to_contain_text("校验未通过：1 个错误")
-    expect(report).to_contain_text("broken.bpmn: e2e_broken hack: script: imports are not allowed")
+    expect(report).to_contain_text("broken.bpmn:")
+    expect(report).to_contain_text("元素 element hack「Script」 (流程 process e2e_broken)")
+    expect(report).to_contain_text("script: imports are not allowed")
+    expect(report).to_contain_text("处理 Fix:")
     expect(page.locator("#deploy")).to_be_disabled()
     shots("broken-upload")
     keys = {p["key"] for p in server.call("GET", "/processes", "designer1")}
