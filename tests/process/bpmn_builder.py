@@ -66,6 +66,29 @@ class Process(Renderer):
         self.signals: dict[str, str] = {}
         self.inputs: list[str] = []
         self.outputs: list[str] = []
+        self.happy_path: list[str] = []
+
+    def happy(self, *ids: str) -> None:
+        """The path drawn on one horizontal line (row 0); the rest is laid out below it."""
+        self.happy_path = list(ids)
+
+    def default_happy_path(self) -> list[str]:
+        """From the start, the default flow (else the first) at each node, until an end."""
+        outs: dict[str, list[Flow]] = {}
+        for f in self.flows:
+            if self.nodes[f.src].kind != "boundary":
+                outs.setdefault(f.src, []).append(f)
+        start = next(n.id for n in self.nodes.values() if n.kind == "start")
+        path, node = [start], start
+        while outs.get(node):
+            flows = outs[node]
+            default = self.nodes[node].default
+            chosen = next((f for f in flows if f.id == default), flows[0])
+            if chosen.tgt in path:
+                break
+            node = chosen.tgt
+            path.append(node)
+        return path
 
     def io(self, inputs: list[str], outputs: list[str]) -> None:
         """Data the process takes from and gives back to its caller (nothing else crosses)."""

@@ -83,6 +83,14 @@ def sealing_period() -> Process:
     p.flow("gw_extend_sealing", "sealing_lift", default=True)
     p.chain("sealing_extended_expiry", "sealing_extension_limit_reached", "sealing_lift")
     p.flow("sealing_lift", "sealing_period_end")
+    p.happy(
+        "sealing_period_start",
+        "sealing_watch_init",
+        "sealing_expiry_decision",
+        "gw_extend_sealing",
+        "sealing_lift",
+        "sealing_period_end",
+    )
     return p
 
 
@@ -180,6 +188,15 @@ def filing() -> Process:
     p.flow("gw_filing", "record_filing", "filing_approved")
     p.flow("gw_filing", "filing_refused", default=True)
     p.flow("record_filing", "filing_end")
+    p.happy(
+        "filing_start",
+        "lead_check",
+        "gw_lead_check",
+        "filing_approval",
+        "gw_filing",
+        "record_filing",
+        "filing_end",
+    )
     return p
 
 
@@ -247,6 +264,15 @@ def decision_service() -> Process:
         "gw_decision_served",
     )
     p.flow("gw_decision_served", "decision_service_end")
+    p.happy(
+        "decision_service_start",
+        "gw_party_known",
+        "prepare_decision_service",
+        "serve_decision",
+        "record_decision_service",
+        "gw_decision_served",
+        "decision_service_end",
+    )
     return p
 
 
@@ -330,6 +356,19 @@ def case_closure() -> Process:
     p.flow("gw_rebuilt", "end_closed", default=True)
     p.flow("mark_rebuilt", "end_rebuilt")
 
+    p.happy(
+        "case_closure_start",
+        "closure",
+        "record_closure",
+        "gw_utility_restore",
+        "close_out",
+        "gw_reinspect",
+        "wait_reinspection",
+        "reinspection_due",
+        "reinspection",
+        "gw_rebuilt",
+        "end_closed",
+    )
     return p
 
 
@@ -514,4 +553,21 @@ except NameError:
     p.flow("outcome_no_violation", "closing")
     p.flow("outcome_referred", "closing")
     p.flow("closing", "end_case")
+    p.happy(
+        "intake",
+        "init_case",
+        "gw_construction_ongoing",
+        "gw_to_lead_check",
+        "intake_filing",
+        "gw_filed",
+        "handling",
+        "gw_handling_result",
+        "decision_service",
+        "start_execution",
+        "fork_fine",
+        "execution",
+        "gw_execution_result",
+        "closing",
+        "end_case",
+    )
     return p

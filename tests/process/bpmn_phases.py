@@ -66,6 +66,10 @@ def execution() -> Process:
     p.script("clear_party_act", "继续执行 Continue", OFFICER, "party_act = ''")
     p.xor("router", "执行进度 Where to continue", OFFICER)
     p.call("party_period", "履行期 The party's period", OFFICER, "party_period")
+    p.call("correction_stage", "改正期 Correction period", OFFICER, "correction_period")
+    p.call(
+        "court_demand_stage", "催告期（申请法院） Demand, court route", OFFICER, "court_demand_wait"
+    )
     p.call("demand_stage", "催告 Demand", OFFICER, "demand_phase")
     p.call(
         "decision_stage", "强制执行决定 Enforcement decision", OFFICER, "enforcement_decision_phase"
@@ -105,12 +109,23 @@ def execution() -> Process:
     p.end("execution_end", "执行终结 Enforcement ended", OFFICER)
 
     p.chain("execution_start", "clear_party_act", "router")
-    p.flow("router", "party_period", "phase == 'compliance'")
+    p.flow("router", "party_period", "phase == 'compliance' and classification != 'correctable'")
+    p.flow(
+        "router", "correction_stage", "phase == 'compliance' and classification == 'correctable'"
+    )
+    p.flow("router", "court_demand_stage", "phase == 'court_demand'")
     p.flow("router", "demand_stage", "phase == 'demand'")
     p.flow("router", "decision_stage", "phase == 'enforcement_decision'")
     p.flow("router", "notice_stage", "phase in ('notice', 'public_notice')")
     p.flow("router", "coercion_stage", default=True)
-    for stage in ("party_period", "demand_stage", "decision_stage", "notice_stage"):
+    for stage in (
+        "party_period",
+        "correction_stage",
+        "demand_stage",
+        "court_demand_stage",
+        "decision_stage",
+        "notice_stage",
+    ):
         p.flow(stage, "gw_next")
     p.flow("coercion_stage", "gw_next")
     p.flow("assistance_stage", "gw_next")
@@ -136,55 +151,123 @@ def execution() -> Process:
     p.flow("gw_correction_verified", "outcome_corrected", "correction_verified")
     p.flow("gw_correction_verified", "clear_party_act", default=True)
     p.flow("outcome_corrected", "execution_end")
+    p.happy(
+        "execution_start",
+        "clear_party_act",
+        "router",
+        "party_period",
+        "gw_next",
+        "execution_end",
+    )
     return p
 
 
+def _period_timer(p: Process, tid: str, name: str) -> None:
+    p.timer(
+        tid,
+        name,
+        OFFICER,
+        start="decision_served_at",
+        period="15 CD",
+        period_expr="compliance_period",
+        basis="URPL Art. 64 (period set by the decision)",
+        stage="compliance_period",
+        period_source="compliance_days",
+        holder="party",
+    )
+
+
 def party_period() -> Process:
-    """The period the decision sets (URPL Art. 64): 限期拆除 or 限期改正. A lapsed correction goes
-    back for a new 限期拆除 decision (URPL Arts. 64, 68 enforce only a 限期拆除 decision)."""
+    """The period a 限期拆除 decision sets (URPL Art. 64)."""
     p = Process("party_period", "履行期 The party's period", [OFFICER])
     p.start("party_period_start", "履行期开始 Period starts", OFFICER)
-    acts = _acts(p, "pp", ("demolished", "assistance", "review", "lawsuit", "corrected"))
-    p.xor("gw_correctable", "限期改正? Correction order?", OFFICER)
-    for tid, name in (
-        ("compliance_deadline", "履行期限 Compliance deadline"),
-        ("correction_deadline", "改正期限 Correction deadline"),
-    ):
-        p.timer(
-            tid,
-            name,
-            OFFICER,
-            start="decision_served_at",
-            period="15 CD",
-            period_expr="compliance_period",
-            basis="URPL Art. 64 (period set by the decision)",
-            stage="compliance_period",
-            period_source="compliance_days",
-            holder="party",
-        )
+    _period_timer(p, "compliance_deadline", "履行期限 Compliance deadline")
+    acts = _acts(p, "pp", ("demolished", "assistance", "review", "lawsuit"))
     _party_wait(p, "wait_compliance", "履行期 Party's period", "c", "compliance_deadline", acts)
+    p.script("compliance_lapsed", "逾期未履行 Not complied", OFFICER, "phase = 'demand'")
+    p.end("party_period_end", "期满 Period lapsed", OFFICER)
+    p.chain("party_period_start", "wait_compliance")
+    p.chain("compliance_deadline", "compliance_lapsed", "party_period_end")
+    p.happy(
+        "party_period_start",
+        "wait_compliance",
+        "compliance_deadline",
+        "compliance_lapsed",
+        "party_period_end",
+    )
+    return p
+
+
+def correction_period() -> Process:
+    """The period a 限期改正 sets (URPL Art. 64). A lapsed correction goes back for a new 限期拆除
+    decision: Arts. 64 and 68 enforce only a 限期拆除 decision by demolition."""
+    p = Process("correction_period", "改正期 The correction period", [OFFICER])
+    p.start("correction_period_start", "改正期开始 Period starts", OFFICER)
+    _period_timer(p, "correction_deadline", "改正期限 Correction deadline")
+    acts = _acts(p, "cp", ("corrected", "demolished", "assistance", "review", "lawsuit"))
     _party_wait(p, "wait_correction", "改正期 Correction period", "k", "correction_deadline", acts)
     corrected = p.catch_message("party_corrected_k", "已改正 Corrected", OFFICER, "party_corrected")
     p.flow("wait_correction", corrected)
     p.flow(corrected, acts["corrected"])
-    p.script("compliance_lapsed", "逾期未履行 Not complied", OFFICER, "phase = 'demand'")
     p.script(
         "correction_lapsed",
-        "逾期未改正 Not corrected: new decision",
+        "逾期未改正：须作限期拆除决定 Not corrected: new decision",
         OFFICER,
         "outcome = 'correction_lapsed'",
     )
-    p.end("party_period_end", "期满 Period lapsed", OFFICER)
-    p.chain("party_period_start", "gw_correctable")
-    p.flow("gw_correctable", "wait_correction", "classification == 'correctable'")
-    p.flow("gw_correctable", "wait_compliance", default=True)
-    p.chain("compliance_deadline", "compliance_lapsed", "party_period_end")
-    p.chain("correction_deadline", "correction_lapsed", "party_period_end")
+    p.end("correction_period_end", "期满 Period lapsed", OFFICER)
+    p.chain("correction_period_start", "wait_correction")
+    p.chain("correction_deadline", "correction_lapsed", "correction_period_end")
+    p.happy(
+        "correction_period_start",
+        "wait_correction",
+        "correction_deadline",
+        "correction_lapsed",
+        "correction_period_end",
+    )
+    return p
+
+
+def court_demand_wait() -> Process:
+    """On the court route (land-law cases), ten days after the demand is served (ACL Art. 54)."""
+    p = Process("court_demand_wait", "催告期（申请法院） Demand period, court route", [OFFICER])
+    p.start("court_demand_start", "催告已送达 Demand served", OFFICER)
+    p.timer(
+        "court_demand_period",
+        "催告送达十日后 10 WD after the demand",
+        OFFICER,
+        start="demand_served_at",
+        period="10 WD",
+        basis="ACL Art. 54",
+        stage="demand",
+        holder="party",
+    )
+    acts = _acts(p, "cd", ("demolished", "assistance", "review", "lawsuit"))
+    _party_wait(
+        p,
+        "wait_court_demand",
+        "催告期 Demand period (court route)",
+        "cd",
+        "court_demand_period",
+        acts,
+    )
+    p.script("court_demand_lapsed", "催告期满 Demand lapsed", OFFICER, "phase = 'remedy_wait'")
+    p.end("court_demand_end", "催告期满 Demand lapsed", OFFICER)
+    p.chain("court_demand_start", "wait_court_demand")
+    p.chain("court_demand_period", "court_demand_lapsed", "court_demand_end")
+    p.happy(
+        "court_demand_start",
+        "wait_court_demand",
+        "court_demand_period",
+        "court_demand_lapsed",
+        "court_demand_end",
+    )
     return p
 
 
 def demand_phase() -> Process:
-    """催告 (ACL Art. 35) and its period (local; ACL Art. 54: 10 days on the court route)."""
+    """催告 (ACL Art. 35), its service and its period (local). On the court route the period is
+    ACL Art. 54's (`court_demand_wait`)."""
     p = Process("demand_phase", "催告 Demand", [OFFICER])
     p.start("demand_phase_start", "催告 Demand", OFFICER)
     acts = _acts(p, "dm", ("demolished", "assistance", "review", "lawsuit"))
@@ -220,32 +303,31 @@ def demand_phase() -> Process:
     )
     _party_wait(p, "wait_demand", "催告期 Demand period", "d", "demand_period", acts)
     p.script("demand_lapsed", "催告期满 Demand lapsed", OFFICER, "phase = 'enforcement_decision'")
-    p.timer(
-        "court_demand_period",
-        "催告送达十日后 10 WD after the demand",
+    p.script(
+        "to_court_demand",
+        "申请法院：催告送达十日后 Court route: ten days",
         OFFICER,
-        start="demand_served_at",
-        period="10 WD",
-        basis="ACL Art. 54",
-        stage="demand",
-        holder="party",
+        "phase = 'court_demand'",
     )
-    _party_wait(
-        p,
-        "wait_court_demand",
-        "催告期 Demand period (court route)",
-        "cd",
-        "court_demand_period",
-        acts,
-    )
-    p.script("court_demand_lapsed", "催告期满 Demand lapsed", OFFICER, "phase = 'remedy_wait'")
     p.end("demand_phase_end", "催告期满 Demand lapsed", OFFICER)
     p.chain("demand_phase_start", "demand", "prepare_demand_service", "serve_demand")
     p.chain("serve_demand", "record_demand_service", "gw_demand_track")
-    p.flow("gw_demand_track", "wait_court_demand", "track == 'land'")
+    p.flow("gw_demand_track", "to_court_demand", "track == 'land'")
     p.flow("gw_demand_track", "wait_demand", default=True)
     p.chain("demand_period", "demand_lapsed", "demand_phase_end")
-    p.chain("court_demand_period", "court_demand_lapsed", "demand_phase_end")
+    p.flow("to_court_demand", "demand_phase_end")
+    p.happy(
+        "demand_phase_start",
+        "demand",
+        "prepare_demand_service",
+        "serve_demand",
+        "record_demand_service",
+        "gw_demand_track",
+        "wait_demand",
+        "demand_period",
+        "demand_lapsed",
+        "demand_phase_end",
+    )
     return p
 
 
@@ -345,6 +427,17 @@ def enforcement_decision_phase() -> Process:
     p.flow("gw_deferral_approved", "prepare_ed_service", default=True)
     p.flow("deferral_stage", "ed_phase_stopped")
     p.chain("prepare_ed_service", "serve_enforcement_decision", "record_ed_service", "ed_phase_end")
+    p.happy(
+        "ed_phase_start",
+        "gw_order_needed",
+        "gw_issuer",
+        "enforcement_decision",
+        "gw_defer",
+        "prepare_ed_service",
+        "serve_enforcement_decision",
+        "record_ed_service",
+        "ed_phase_end",
+    )
     return p
 
 
@@ -393,6 +486,14 @@ def deferral_phase() -> Process:
     # ACL Art. 39: with harm, or a party able to perform, the three years end nothing.
     p.flow("gw_terminate", "resume_after_deferral", default=True)
     p.flow("outcome_terminated", "deferral_phase_end")
+    p.happy(
+        "deferral_phase_start",
+        "start_deferral",
+        "deferral",
+        "gw_deferral_outcome",
+        "resume_after_deferral",
+        "deferral_phase_end",
+    )
     return p
 
 
@@ -434,6 +535,16 @@ def public_notice_phase() -> Process:
     p.flow("gw_notice_posted", "public_notice", default=True)
     p.chain("public_notice", "public_notice_posted", "wait_public_notice")
     p.chain("public_notice_period", "public_notice_lapsed", "notice_phase_end")
+    p.happy(
+        "notice_phase_start",
+        "gw_notice_posted",
+        "public_notice",
+        "public_notice_posted",
+        "wait_public_notice",
+        "public_notice_period",
+        "public_notice_lapsed",
+        "notice_phase_end",
+    )
     return p
 
 
@@ -507,6 +618,16 @@ def coercion() -> Process:
     p.flow("outcome_court_refused", "coercion_end")
     p.chain("forced_demolition", "outcome_forced", "coercion_end")
     p.chain("confiscation_handover", "outcome_confiscated", "coercion_end")
+    p.happy(
+        "coercion_start",
+        "prepare_remedy_wait",
+        "await_remedy",
+        "remedy_lapsed",
+        "gw_after_remedy",
+        "forced_demolition",
+        "outcome_forced",
+        "coercion_end",
+    )
     return p
 
 
@@ -555,6 +676,13 @@ def assisted_demolition() -> Process:
     p.chain("assistance_start", "enforcement_agreement", "assisted_demolition", "outcome_assisted")
     p.flow("outcome_assisted", "assistance_end")
     p.chain("agreement_breached_b", "resume_at_demand", "assistance_breached")
+    p.happy(
+        "assistance_start",
+        "enforcement_agreement",
+        "assisted_demolition",
+        "outcome_assisted",
+        "assistance_end",
+    )
     return p
 
 
@@ -711,4 +839,18 @@ def litigation() -> Process:
     p.flow("gw_set_aside", "record_changed_decision", "outcome == 'changed'")
     p.flow("gw_set_aside", "litigation_end", default=True)
     p.chain("record_changed_decision", "apply_changed_decision", "litigation_end")
+    p.happy(
+        "litigation_start",
+        "gw_litigation_entry",
+        "record_review_filed",
+        "record_remedy_filed",
+        "litigation_reply",
+        "record_reply",
+        "wait_remedy_result",
+        "remedy_result_w",
+        "read_remedy_result",
+        "gw_remedy_outcome",
+        "remedy_upheld",
+        "litigation_end",
+    )
     return p

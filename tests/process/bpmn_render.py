@@ -18,15 +18,44 @@ NS = {
     "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
 }
 SIZES = {
-    "task": (110, 80),
+    "task": (120, 80),
     "event": (36, 36),
     "gateway": (50, 50),
 }
-COL_W = 170
-ROW_H = 120
 LANE_HEADER = 30
 POOL_HEADER = 30
-LEFT = 160
+LEFT = POOL_HEADER + LANE_HEADER + 20  # x of the first column
+PAD = 35  # free margin on each side of a column's widest shape: the vertical flow channel
+TOP = 34  # free band above a row's shapes: the horizontal flow channel
+LABEL_W = 90  # bpmn-js wraps external labels at 90 px
+BOUNDARY_GAP = 80  # distance between boundary events on one host
+BOUNDARY_LABEL_W = 68
+LINE_H = 14
+
+
+def text_width(text: str) -> float:
+    """Rough width at bpmn-js's 11-12 px Arial: CJK characters are square, Latin ones narrow."""
+    return sum(12.0 if ord(ch) >= 0x2E80 else 6.3 for ch in text)
+
+
+def text_lines(text: str, width: float) -> int:
+    """Lines the text wraps to in `width` px: words wrap whole, CJK characters one by one."""
+    lines, used = 1, 0.0
+    for word in text.replace("，", "， ").split(" "):
+        w = text_width(word)
+        if ord(word[:1] or "a") >= 0x2E80 and used + w > width:
+            # CJK runs break anywhere
+            while used + w > width:
+                w -= width - used
+                lines += 1
+                used = 0.0
+            used = w + 6.3
+            continue
+        if used and used + w > width:
+            lines += 1
+            used = 0.0
+        used += w + 6.3
+    return lines
 
 TAGS = {
     "start": ("startEvent", "event"),
@@ -48,16 +77,28 @@ def _attr(value: str) -> str:
 
 
 class Renderer:
-    """The drawing half of a Process (needs its nodes, flows, lanes, messages, signals, io)."""
+    """The drawing half of a Process (needs its nodes, flows, lanes, messages, signals, io).
+
+    A grid: columns by longest path from the start, one band of rows per lane, the designated
+    happy path alone on row 0 of its lane. Shapes sit centred in their cell below a free band
+    (TOP) and between free margins (PAD); every flow that is not a straight line between
+    neighbours runs through those free bands, so that no flow crosses a shape. External labels
+    get explicit bounds below their shape (boundary events: to the right of their flow)."""
 
     # ---- layout -----------------------------------------------------------------------------
     def _layout(self) -> None:
+        happy: list[str] = list(self.happy_path) or self.default_happy_path()
         succ: dict[str, list[str]] = {n: [] for n in self.nodes}
+        preds: dict[str, list[str]] = {n: [] for n in self.nodes}
         for f in self.flows:
             src = self.nodes[f.src]
-            # a boundary event's successors are laid out after its host
             s = src.host if src.kind == "boundary" and src.host else f.src
             succ[s].append(f.tgt)
+            preds[f.tgt].append(s)
+        on_path = {n: i for i, n in enumerate(happy)}
+        for n in succ:
+            # the happy path first, so that its flows are never taken for back edges
+            succ[n].sort(key=lambda t: (0 if t in on_path else 1))
         starts = [n.id for n in self.nodes.values() if n.kind == "start"]
         back: set[tuple[str, str]] = set()
         state: dict[str, int] = {}
@@ -94,46 +135,149 @@ class Renderer:
                 if (n, m) in back:
                     continue
                 col[m] = max(col[m], col[n] + 1)
-        rows: dict[tuple[str, int], int] = {}
-        lane_rows: dict[str, int] = dict.fromkeys(self.lanes, 1)
+        # rows: the happy path alone on row 0 of its lanes; a branch keeps its predecessor's row
+        happy_lanes = {self.nodes[n].lane for n in happy}
+        taken: set[tuple[str, int, int]] = set()
+        row: dict[str, int] = {}
+        for n in happy:
+            row[n] = 0
+            taken.add((self.nodes[n].lane, 0, col[n]))
         for n in topo:
             node = self.nodes[n]
+            if node.kind == "boundary" or n in row:
+                continue
+            floor = 1 if node.lane in happy_lanes else 0
+            same_lane = [
+                row[p] for p in preds[n] if p in row and self.nodes[p].lane == node.lane
+            ]
+            r = max(floor, min(same_lane) if same_lane else floor)
+            while (node.lane, r, col[n]) in taken:
+                r += 1
+            row[n] = r
+            taken.add((node.lane, r, col[n]))
+        # fewer crossings: within a column and lane, order the rows of the branches by where
+        # their neighbours are (a barycentre sweep right to left, then left to right)
+        cells: dict[tuple[str, int], list[str]] = {}
+        for n in topo:
+            node = self.nodes[n]
+            if node.kind != "boundary" and n not in on_path:
+                cells.setdefault((node.lane, col[n]), []).append(n)
+        succ_direct: dict[str, list[str]] = {n: [] for n in self.nodes}
+        for f in self.flows:
+            succ_direct[f.src].append(f.tgt)
+        host_of = {n.id: n.host for n in self.nodes.values() if n.kind == "boundary"}
+
+        def mean_row(ns: list[str], fallback: float) -> float:
+            rs = [row[m] for m in ns if m in row and self.nodes[m].lane == self.nodes[ns[0]].lane]
+            return sum(rs) / len(rs) if rs else fallback
+
+        for neighbours in (succ_direct, preds):
+            for (_, c), members in sorted(cells.items(), key=lambda kv: -kv[0][1]):
+                if len(members) < 2:
+                    continue
+                rows_used = sorted(row[m] for m in members)
+                keyed = sorted(
+                    members,
+                    key=lambda m: mean_row(
+                        [host_of.get(x) or x for x in neighbours[m]], float(row[m])
+                    )
+                    if neighbours[m]
+                    else float(row[m]),
+                )
+                for m, r in zip(keyed, rows_used, strict=True):
+                    row[m] = r
+        for n, node in self.nodes.items():
+            if node.kind != "boundary":
+                node.col, node.row = col[n], row[n]
+        # sizes
+        bounds_on: dict[str, list[Node]] = {}
+        for node in self.nodes.values():
+            if node.kind == "boundary" and node.host:
+                bounds_on.setdefault(node.host, []).append(node)
+        self._label: dict[str, tuple[float, float, float, float]] = {}
+        label_h: dict[str, float] = {}
+        for node in self.nodes.values():
+            kind = TAGS[node.kind][1]
+            w, h = SIZES[kind]
+            if kind == "task":
+                w = max(w, BOUNDARY_GAP * len(bounds_on.get(node.id, [])) + 10)
+                h = max(h, text_lines(node.name, w - 12) * LINE_H + 16)
+                label_h[node.id] = 0
+            elif node.kind == "boundary":
+                label_h[node.id] = text_lines(node.name, BOUNDARY_LABEL_W) * LINE_H
+            else:
+                label_h[node.id] = text_lines(node.name, LABEL_W) * LINE_H
+            node.w, node.h = w, h
+        max_col = max((n.col for n in self.nodes.values() if n.kind != "boundary"), default=0)
+        col_w = [0.0] * (max_col + 1)
+        for node in self.nodes.values():
             if node.kind == "boundary":
                 continue
-            node.col = col[n]
-            key = (node.lane, node.col)
-            node.row = rows.get(key, 0)
-            rows[key] = node.row + 1
-            lane_rows[node.lane] = max(lane_rows[node.lane], node.row + 1)
+            content = node.w if TAGS[node.kind][1] == "task" else max(node.w, LABEL_W)
+            col_w[node.col] = max(col_w[node.col], content)
+        self._col_x: list[float] = []
+        x = float(LEFT)
+        for w in col_w:
+            self._col_x.append(x)
+            x += w + 2 * PAD
+        self._col_x.append(x)
+        # rows of each lane, top to bottom; a row is as tall as its tallest shape and label
+        lane_rows: dict[str, int] = dict.fromkeys(self.lanes, 1)
+        for node in self.nodes.values():
+            if node.kind != "boundary":
+                lane_rows[node.lane] = max(lane_rows[node.lane], node.row + 1)
+        self._row_top: dict[tuple[str, int], float] = {}
+        self._row_mid: dict[tuple[str, int], float] = {}
         self.lane_y: dict[str, tuple[float, float]] = {}
+        self._row_order: list[tuple[str, int]] = []
         y = 0.0
         for lane in self.lanes:
-            h = lane_rows[lane] * ROW_H + 20
-            self.lane_y[lane] = (y, h)
-            y += h
-        self.height = y
-        max_col = max((n.col for n in self.nodes.values()), default=0)
-        self.width = LEFT + (max_col + 1) * COL_W + 40
+            lane_top = y
+            for r in range(lane_rows[lane]):
+                members = [
+                    n
+                    for n in self.nodes.values()
+                    if n.kind != "boundary" and n.lane == lane and n.row == r
+                ]
+                tallest = max((n.h for n in members), default=80.0)
+                below = 0.0
+                for n in members:
+                    kind = TAGS[n.kind][1]
+                    if kind == "task":
+                        extra = max(
+                            (18 + 4 + label_h[b.id] for b in bounds_on.get(n.id, [])),
+                            default=0.0,
+                        )
+                        below = max(below, extra - (tallest - n.h) / 2)
+                    else:
+                        below = max(below, 6 + label_h[n.id] - (tallest - n.h) / 2)
+                self._row_top[(lane, r)] = y
+                self._row_mid[(lane, r)] = y + TOP + tallest / 2
+                self._row_order.append((lane, r))
+                y += TOP + tallest + max(below, 0.0) + 16
+            self.lane_y[lane] = (lane_top, y - lane_top)
+        self._bottom = y
+        self.height = y + TOP  # a last free band for flows that leave the lowest row
+        self.width = self._col_x[-1] + 10
         for node in self.nodes.values():
             if node.kind == "boundary":
                 continue
-            w, h = SIZES[TAGS[node.kind][1]]
-            cx = LEFT + node.col * COL_W + COL_W / 2
-            ly, _ = self.lane_y[node.lane]
-            cy = ly + 20 + node.row * ROW_H + ROW_H / 2
-            node.w, node.h = w, h
-            node.x, node.y = cx - w / 2, cy - h / 2
-        attached: dict[str, int] = {}
-        for node in self.nodes.values():
-            if node.kind != "boundary" or node.host is None:
-                continue
-            host = self.nodes[node.host]
-            k = attached.get(host.id, 0)
-            attached[host.id] = k + 1
-            node.w, node.h = 36, 36
-            node.x = host.x + host.w - 46 - 40 * k
-            node.y = host.y + host.h - 18
+            cx = self._col_x[node.col] + PAD + col_w[node.col] / 2
+            cy = self._row_mid[(node.lane, node.row)]
+            node.x, node.y = cx - node.w / 2, cy - node.h / 2
+            if TAGS[node.kind][1] != "task":
+                lh = label_h[node.id]
+                self._label[node.id] = (cx - LABEL_W / 2, node.y + node.h + 6, LABEL_W, lh)
+        for host_id, bnodes in bounds_on.items():
+            host = self.nodes[host_id]
+            for i, b in enumerate(bnodes):
+                cx = host.x + 30 + BOUNDARY_GAP * i
+                b.w = b.h = 36
+                b.x, b.y = cx - 18, host.y + host.h - 18
+                self._label[b.id] = (cx + 6, b.y + 36 + 4, BOUNDARY_LABEL_W, label_h[b.id])
         self._back = back
+        self._vcount: dict[int, int] = {}
+        self._hcount: dict[tuple[str, int] | None, int] = {}
 
     # ---- XML --------------------------------------------------------------------------------
     def _ext(self, props: dict[str, str], indent: str) -> list[str]:
@@ -208,37 +352,56 @@ class Renderer:
             "    </bpmn:sequenceFlow>",
         ]
 
+    # ---- routing ----------------------------------------------------------------------------
+    def _vchannel(self, boundary: int) -> float:
+        """x of a flow in the free margin at the left edge of column `boundary`."""
+        k = self._vcount.get(boundary, 0)
+        self._vcount[boundary] = k + 1
+        return self._col_x[boundary] + ((k % 7) - 3) * 6
+
+    def _hchannel(self, row: tuple[str, int] | None) -> float:
+        """y of a flow in the free band above `row` (None: below the lowest row)."""
+        k = self._hcount.get(row, 0)
+        self._hcount[row] = k + 1
+        top = self._bottom if row is None else self._row_top[row]
+        return top + 6 + (k % 6) * 4
+
+    def _next_row(self, node: Node) -> tuple[str, int] | None:
+        i = self._row_order.index((node.lane, node.row))
+        return self._row_order[i + 1] if i + 1 < len(self._row_order) else None
+
+    def _straight_is_clear(self, a: Node, b: Node) -> bool:
+        y = a.y + a.h / 2
+        x0, x1 = a.x + a.w, b.x
+        for n in self.nodes.values():
+            if n is a or n is b:
+                continue
+            if n.x < x1 and n.x + n.w > x0 and n.y < y < n.y + n.h:
+                return False
+        for nid, (lx, ly, lw, lh) in self._label.items():
+            if nid in (a.id, b.id):
+                continue
+            if lx < x1 and lx + lw > x0 and ly < y < ly + lh:
+                return False
+        return True
+
     def _waypoints(self, f: Flow, k: int) -> list[tuple[float, float]]:
         a, b = self.nodes[f.src], self.nodes[f.tgt]
+        tx, ty = b.x, b.y + b.h / 2
+        enter = self._vchannel(b.col)
         if a.kind == "boundary":
+            host = self.nodes[a.host or ""]
             sx, sy = a.x + a.w / 2, a.y + a.h
-            tx, ty = b.x, b.y + b.h / 2
-            if b.x > sx:
-                return (
-                    [(sx, sy), (sx, ty), (tx, ty)]
-                    if ty > sy
-                    else [
-                        (sx, sy),
-                        (sx, sy + 20),
-                        (b.x - 20, sy + 20),
-                        (b.x - 20, ty),
-                        (tx, ty),
-                    ]
-                )
-            low = max(sy, b.y + b.h) + 25 + 6 * (k % 5)
-            return [(sx, sy), (sx, low), (b.x + b.w / 2, low), (b.x + b.w / 2, b.y + b.h)]
-        forward = b.col > a.col
-        if forward:
-            sx, sy = a.x + a.w, a.y + a.h / 2
-            tx, ty = b.x, b.y + b.h / 2
-            if abs(sy - ty) < 1:
-                return [(sx, sy), (tx, ty)]
-            mx = tx - 20
-            return [(sx, sy), (mx, sy), (mx, ty), (tx, ty)]
-        sx, sy = a.x + a.w / 2, a.y + a.h
-        tx, ty = b.x + b.w / 2, b.y + b.h
-        low = max(sy, ty) + 22 + 6 * (k % 5)
-        return [(sx, sy), (sx, low), (tx, low), (tx, ty)]
+            gap = self._hchannel(self._next_row(host))
+            return [(sx, sy), (sx, gap), (enter, gap), (enter, ty), (tx, ty)]
+        sx, sy = a.x + a.w, a.y + a.h / 2
+        if abs(sy - ty) < 0.5 and b.col > a.col and self._straight_is_clear(a, b):
+            return [(sx, sy), (tx, ty)]
+        leave = self._vchannel(a.col + 1)
+        if b.col == a.col + 1:
+            return [(sx, sy), (leave, sy), (leave, ty), (tx, ty)]
+        gap = self._hchannel((b.lane, b.row))
+        return [(sx, sy), (leave, sy), (leave, gap), (enter, gap), (enter, ty), (tx, ty)]
 
     def to_xml(self) -> str:
         self.check()
@@ -299,7 +462,7 @@ class Renderer:
 
     def _di(self) -> list[str]:
         pid = self.id
-        px, py = LEFT - POOL_HEADER - LANE_HEADER - 10, 0.0
+        px, py = 0.0, 0.0
         out = [
             f'  <bpmndi:BPMNDiagram id="BPMNDiagram_{pid}">',
             f'    <bpmndi:BPMNPlane id="BPMNPlane_{pid}" bpmnElement="Collaboration_{pid}">',
@@ -322,9 +485,12 @@ class Renderer:
             )
         for n in self.nodes.values():
             extra = ' isMarkerVisible="true"' if n.kind == "xor" else ""
+            label = ""
+            if n.id in self._label:
+                label = f"<bpmndi:BPMNLabel>{bounds(*self._label[n.id])}</bpmndi:BPMNLabel>"
             out.append(
                 f'      <bpmndi:BPMNShape id="{n.id}_di" bpmnElement="{n.id}"{extra}>'
-                f"{bounds(n.x, n.y, n.w, n.h)}</bpmndi:BPMNShape>"
+                f"{bounds(n.x, n.y, n.w, n.h)}{label}</bpmndi:BPMNShape>"
             )
         for k, f in enumerate(self.flows):
             pts = "".join(

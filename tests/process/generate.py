@@ -30,6 +30,8 @@ from tests.process.bpmn_main import (
 from tests.process.bpmn_phases import (
     assisted_demolition,
     coercion,
+    correction_period,
+    court_demand_wait,
     deferral_phase,
     demand_phase,
     enforcement_decision_phase,
@@ -51,6 +53,8 @@ def all_processes() -> list[Process]:
         decision_service(),
         execution(),
         party_period(),
+        correction_period(),
+        court_demand_wait(),
         demand_phase(),
         enforcement_decision_phase(),
         deferral_phase(),

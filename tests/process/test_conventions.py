@@ -99,6 +99,8 @@ def test_processes_and_call_activities(definitions: dict[str, Any]) -> None:
         "decision_service",
         "execution",
         "party_period",
+        "correction_period",
+        "court_demand_wait",
         "demand_phase",
         "enforcement_decision_phase",
         "deferral_phase",
