@@ -360,55 +360,59 @@ def _trend(
     return result
 
 
+def _empty_district() -> dict[str, Any]:
+    return {
+        "found_m2": 0.0,
+        "demolished_m2": 0.0,
+        "cases": 0,
+        "closed": 0,
+        "rebuilt": 0,
+        "overdue": 0,
+        "modes": dict.fromkeys(MODES, 0),
+        "villages": [],
+    }
+
+
 def _view(uow: UnitOfWork, ctx: EngineContext, row: Campaign) -> CampaignView:
     now = ctx.clock.now()
     today = now.astimezone(CN).date()
     f = campaign_filter(row)
-    areas = uow.ledger.by_area(f)
-    overdue = uow.ledger.overdue_by_district(f, now)
+    groups = uow.ledger.summary(f, now)
     daily = {
         "demolished": uow.ledger.daily("demolished_on", f, "demolished_m2"),
         "closed": uow.ledger.daily("closed_on", f),
         "found": uow.ledger.daily("found_on", f),
     }
-    districts: dict[str, dict[str, Any]] = {
-        d: {
-            "found_m2": 0.0,
-            "demolished_m2": 0.0,
-            "cases": 0,
-            "closed": 0,
-            "rebuilt": 0,
-            "modes": dict.fromkeys(MODES, 0),
-            "villages": [],
-        }
-        for d in row.districts
-    }
-    for a in areas:
-        d = districts.setdefault(
-            a["district"],
-            {
-                "found_m2": 0.0,
-                "demolished_m2": 0.0,
-                "cases": 0,
-                "closed": 0,
-                "rebuilt": 0,
-                "modes": dict.fromkeys(MODES, 0),
-                "villages": [],
-            },
+    districts = {d: _empty_district() for d in row.districts}
+    villages: dict[tuple[str, str], dict[str, Any]] = {}
+    by_stage: dict[str, int] = {}
+    for g in groups:
+        d = districts.setdefault(g["district"], _empty_district())
+        v = villages.setdefault(
+            (g["district"], g["village"]),
+            {"cases": 0, "closed": 0, "found_m2": 0.0, "demolished_m2": 0.0, "rebuilt": 0},
         )
-        for k in ("found_m2", "demolished_m2", "cases", "closed", "rebuilt"):
-            d[k] += a[k]
-        for m, n in a["modes"].items():
-            d["modes"][m] += n
-        d["villages"].append(
+        closed = g["cases"] if g["status"] == "closed" else 0
+        for target in (d, v):
+            target["cases"] += g["cases"]
+            target["closed"] += closed
+            target["found_m2"] += g["found_m2"]
+            target["demolished_m2"] += g["demolished_m2"]
+            target["rebuilt"] += g["rebuilt"]
+        d["overdue"] += g["overdue"]
+        if g["mode"] in d["modes"]:
+            d["modes"][g["mode"]] += g["cases"]
+        by_stage[g["stage"]] = by_stage.get(g["stage"], 0) + g["cases"]
+    for (district, village), v in villages.items():
+        districts[district]["villages"].append(
             {
-                "village": a["village"] or "（未填村/社区）",
-                "cases": a["cases"],
-                "closed": a["closed"],
-                "found_m2": round(a["found_m2"], 2),
-                "demolished_m2": round(a["demolished_m2"], 2),
-                "share_demolished": _share(a["demolished_m2"], a["found_m2"]),
-                "rebuilt": a["rebuilt"],
+                "village": village or "（未填村/社区）",
+                "cases": v["cases"],
+                "closed": v["closed"],
+                "found_m2": round(v["found_m2"], 2),
+                "demolished_m2": round(v["demolished_m2"], 2),
+                "share_demolished": _share(v["demolished_m2"], v["found_m2"]),
+                "rebuilt": v["rebuilt"],
             }
         )
     ranked = sorted(
@@ -430,7 +434,7 @@ def _view(uow: UnitOfWork, ctx: EngineContext, row: Campaign) -> CampaignView:
             share_demolished=_share(d["demolished_m2"], d["found_m2"]),
             modes=d["modes"],
             rebuilt=d["rebuilt"],
-            overdue=overdue.get(name, 0),
+            overdue=d["overdue"],
             rank=i,
             villages=sorted(d["villages"], key=lambda v: (-v["share_demolished"], v["village"])),
         )
@@ -502,7 +506,7 @@ def _view(uow: UnitOfWork, ctx: EngineContext, row: Campaign) -> CampaignView:
         by_district=by_district,
         current_phase=phase,
         totals=totals,
-        by_stage=uow.ledger.counts_by("stage", f),
+        by_stage=by_stage,
         by_mode=by_mode,
         trend=_trend(row.starts_on, min(today, row.ends_on), daily),
         waiting_longest=waiting,

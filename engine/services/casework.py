@@ -156,6 +156,17 @@ def apply_snapshot(
             created_at=case.created_at,
             updated_at=now,
             officer=case.created_by,
+            next_due_at=min(
+                (
+                    d
+                    for d in [
+                        *(t.due_at for t in snapshot.timers),
+                        *(t.due_at for t in snapshot.ready_tasks),
+                    ]
+                    if d is not None
+                ),
+                default=None,
+            ),
         )
     )
     if existing_tasks is None:

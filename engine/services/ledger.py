@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -134,23 +135,26 @@ def ledger_stats(
     q = query or LedgerQuery()
     with uow:
         f = to_filter(uow, q, now)
-        totals = uow.ledger.totals(f)
-        by_status = uow.ledger.counts_by("status", f)
-        by_stage = uow.ledger.counts_by("stage", f)
-        modes = uow.ledger.counts_by("mode", f)
-        overdue = uow.ledger.totals(replace(f, overdue_at=now))["cases"]
+        groups = uow.ledger.summary(f, now)
         provisional = uow.ledger.totals(replace(f, provisional=True))["cases"]
-        rebuilt = uow.ledger.totals(replace(f, rebuilt=True))["cases"]
+    by_status: Counter[str] = Counter()
+    by_stage: Counter[str] = Counter()
+    by_mode: Counter[str] = Counter()
+    for g in groups:
+        by_status[g["status"]] += g["cases"]
+        by_stage[g["stage"]] += g["cases"]
+        if g["mode"]:
+            by_mode[g["mode"]] += g["cases"]
     return LedgerStatsView(
-        total=totals["cases"],
-        by_status=by_status,
-        by_stage=by_stage,
-        overdue=overdue,
+        total=sum(g["cases"] for g in groups),
+        by_status=dict(by_status),
+        by_stage=dict(by_stage),
+        overdue=sum(g["overdue"] for g in groups),
         provisional=provisional,
-        area_found_m2=round(totals["found_m2"], 2),
-        area_demolished_m2=round(totals["demolished_m2"], 2),
-        by_mode={k: v for k, v in modes.items() if k},
-        rebuilt=rebuilt,
+        area_found_m2=round(sum(g["found_m2"] for g in groups), 2),
+        area_demolished_m2=round(sum(g["demolished_m2"] for g in groups), 2),
+        by_mode=dict(by_mode),
+        rebuilt=sum(g["rebuilt"] for g in groups),
     )
 
 
@@ -224,10 +228,15 @@ def ledger_page(
         f = to_filter(uow, query, now)
         rows, total = uow.ledger.page(f, offset=(page - 1) * page_size, limit=page_size)
         ids = tuple(r.case_id for r in rows)
-        late = uow.ledger.overdue_among(ids, now) if ids else set()
         marked = uow.ledger.provisional_among(ids) if ids else set()
         return LedgerPageView(
-            [_row_view(r, r.case_id in late, r.case_id in marked) for r in rows], total
+            [
+                _row_view(
+                    r, r.next_due_at is not None and r.next_due_at <= now, r.case_id in marked
+                )
+                for r in rows
+            ],
+            total,
         )
 
 

@@ -86,6 +86,7 @@ def entry_values(
     created_at: datetime,
     updated_at: datetime,
     officer: str | None = None,
+    next_due_at: datetime | None = None,
 ) -> dict[str, Any]:
     """The ledger row of a case, from what its steps recorded (dates are the officers' own:
     received_on, filed_on, decided_on, the demolition's date, closed_out_on, closed_on)."""
@@ -124,6 +125,7 @@ def entry_values(
         "demolished_on": demolished_on,
         "closed_out_on": _day(data.get("closed_out_on")),
         "closed_on": closed_on,
+        "next_due_at": next_due_at,
         "updated_at": updated_at,
     }
 
@@ -146,13 +148,6 @@ class LedgerFilter:
     provisional: bool = False
     rebuilt: bool = False
     q: str | None = None  # part of the case number, address or party
-
-
-def _overdue_ids(now: datetime) -> Any:
-    return union(
-        select(TimerRow.case_id).where(TimerRow.due_at <= now),
-        select(ReadyTaskRow.case_id).where(ReadyTaskRow.due_at <= now),
-    )
 
 
 def _provisional_ids() -> Any:
@@ -186,7 +181,7 @@ def conditions(f: LedgerFilter) -> list[ColumnElement[bool]]:
     if f.closed_to is not None:
         where.append(e.closed_on <= f.closed_to)
     if f.overdue_at is not None:
-        where.append(e.case_id.in_(_overdue_ids(f.overdue_at)))
+        where.append(e.next_due_at <= f.overdue_at)
     if f.provisional:
         where.append(e.case_id.in_(_provisional_ids()))
     if f.rebuilt:
@@ -256,52 +251,45 @@ class LedgerRepository:
         ).one()
         return {"cases": int(row[0]), "found_m2": float(row[1]), "demolished_m2": float(row[2])}
 
-    def counts_by(self, column: str, f: LedgerFilter) -> dict[str, int]:
-        col = getattr(LedgerEntry, column)
-        rows = self.s.execute(select(col, func.count()).where(*conditions(f)).group_by(col)).all()
-        return {str(r[0] or ""): int(r[1]) for r in rows}
-
-    def by_area(self, f: LedgerFilter) -> list[dict[str, Any]]:
-        """Per district and village: cases, closed, areas found and demolished, the split by
-        demolition mode and the rebuilds found (cases with a parent)."""
+    def summary(self, f: LedgerFilter, now: datetime) -> list[dict[str, Any]]:
+        """One grouped pass over the selected rows (an index-only scan of the campaign index):
+        per district, village, status, stage and mode, with the rebuilt and overdue marks, the
+        number of cases and the areas found and demolished. Every count of the ledger and of a
+        campaign is a sum over these groups."""
         e = LedgerEntry
-        cols = [
-            e.district,
-            e.village,
-            func.count(),
-            _sum_if(e.status == "closed"),
-            func.coalesce(func.sum(e.area_m2), 0.0),
-            func.coalesce(func.sum(e.demolished_m2), 0.0),
-            *(_sum_if(e.mode == m) for m in MODES),
-            _sum_if(e.parent_case_id.is_not(None)),
-        ]
+        rebuilt = e.parent_case_id.is_not(None)
+        overdue = e.next_due_at <= now
         rows = self.s.execute(
-            select(*cols).where(*conditions(f)).group_by(e.district, e.village)
-        ).all()
-        out = []
-        for r in rows:
-            out.append(
-                {
-                    "district": r[0] or "",
-                    "village": r[1] or "",
-                    "cases": int(r[2]),
-                    "closed": int(r[3]),
-                    "found_m2": float(r[4]),
-                    "demolished_m2": float(r[5]),
-                    "modes": {m: int(r[6 + i]) for i, m in enumerate(MODES)},
-                    "rebuilt": int(r[6 + len(MODES)]),
-                }
+            select(
+                e.district,
+                e.village,
+                e.status,
+                e.stage,
+                e.mode,
+                _sum_if(rebuilt),
+                _sum_if(overdue),
+                func.count(),
+                func.coalesce(func.sum(e.area_m2), 0.0),
+                func.coalesce(func.sum(e.demolished_m2), 0.0),
             )
-        return out
-
-    def overdue_by_district(self, f: LedgerFilter, now: datetime) -> dict[str, int]:
-        e = LedgerEntry
-        rows = self.s.execute(
-            select(e.district, func.count())
-            .where(*conditions(f), e.case_id.in_(_overdue_ids(now)))
-            .group_by(e.district)
+            .where(*conditions(f))
+            .group_by(e.district, e.village, e.status, e.stage, e.mode)
         ).all()
-        return {str(r[0]): int(r[1]) for r in rows}
+        return [
+            {
+                "district": r[0] or "",
+                "village": r[1] or "",
+                "status": r[2],
+                "stage": r[3],
+                "mode": r[4] or "",
+                "rebuilt": int(r[5]),
+                "overdue": int(r[6]),
+                "cases": int(r[7]),
+                "found_m2": float(r[8]),
+                "demolished_m2": float(r[9]),
+            }
+            for r in rows
+        ]
 
     def daily(
         self, column: str, f: LedgerFilter, value: str | None = None
@@ -323,21 +311,6 @@ class LedgerRepository:
                 .limit(limit)
             ).all()
         )
-
-    def overdue_among(self, ids: Sequence[int], now: datetime) -> set[int]:
-        """Which of `ids` have a deadline passed (a timer not fired or a lapsed duty)."""
-        wanted = list(ids)
-        found = self.s.scalars(
-            union(
-                select(TimerRow.case_id).where(
-                    TimerRow.case_id.in_(wanted), TimerRow.due_at <= now
-                ),
-                select(ReadyTaskRow.case_id).where(
-                    ReadyTaskRow.case_id.in_(wanted), ReadyTaskRow.due_at <= now
-                ),
-            )
-        ).all()
-        return {int(i) for i in found}
 
     def provisional_among(self, ids: Sequence[int]) -> set[int]:
         """Which of `ids` have a pending deadline computed on a provisional year (暂定)."""

@@ -338,7 +338,24 @@ class LedgerEntry(Base):
 
     __tablename__ = "ledger_entries"
     __table_args__ = (
-        Index("ix_ledger_entries_district_opened", "district", "opened_at"),
+        # The campaign index: a campaign selects districts and an opening period, and every
+        # column its sums group or add is in the index, so they are index-only scans.
+        Index(
+            "ix_ledger_entries_district_opened",
+            "district",
+            "opened_at",
+            "village",
+            "status",
+            "stage",
+            "mode",
+            "area_m2",
+            "demolished_m2",
+            "next_due_at",
+            "parent_case_id",
+            "found_on",
+            "closed_on",
+            "demolished_on",
+        ),
         Index("ix_ledger_entries_opened_at", "opened_at"),
         Index("ix_ledger_entries_status_stage", "status", "stage"),
         Index("ix_ledger_entries_parent_case_id", "parent_case_id"),
@@ -367,6 +384,8 @@ class LedgerEntry(Base):
     demolished_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     closed_out_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     closed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # The earliest pending deadline (a party's period or an agency duty): overdue once passed.
+    next_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 

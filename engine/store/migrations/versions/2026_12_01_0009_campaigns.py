@@ -58,12 +58,16 @@ def upgrade() -> None:
     sa.Column('demolished_on', sa.Date(), nullable=True),
     sa.Column('closed_out_on', sa.Date(), nullable=True),
     sa.Column('closed_on', sa.Date(), nullable=True),
+    sa.Column('next_due_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_ledger_entries_case_id_cases'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('case_id', name=op.f('pk_ledger_entries'))
     )
     with op.batch_alter_table('ledger_entries', schema=None) as batch_op:
-        batch_op.create_index('ix_ledger_entries_district_opened', ['district', 'opened_at'], unique=False)
+        batch_op.create_index('ix_ledger_entries_district_opened', [
+            'district', 'opened_at', 'village', 'status', 'stage', 'mode', 'area_m2',
+            'demolished_m2', 'next_due_at', 'parent_case_id', 'found_on', 'closed_on',
+            'demolished_on'], unique=False)
         batch_op.create_index('ix_ledger_entries_opened_at', ['opened_at'], unique=False)
         batch_op.create_index('ix_ledger_entries_parent_case_id', ['parent_case_id'], unique=False)
         batch_op.create_index('ix_ledger_entries_status_stage', ['status', 'stage'], unique=False)
@@ -94,7 +98,7 @@ def _backfill() -> None:
             sa.select(cases).where(cases.c.id > after).order_by(cases.c.id).limit(1000)
         ).all()
         if not rows:
-            return
+            break
         bind.execute(sa.insert(ledger), [
             entry_values(
                 case_id=r.id, case_no=r.case_no, parent_case_id=r.parent_case_id,
@@ -104,6 +108,13 @@ def _backfill() -> None:
             for r in rows
         ])
         after = rows[-1].id
+    # The earliest pending deadline of each case: its timers and its tasks' due dates.
+    bind.execute(sa.text(
+        "UPDATE ledger_entries SET next_due_at = (SELECT MIN(d) FROM ("
+        " SELECT due_at AS d FROM timers WHERE timers.case_id = ledger_entries.case_id"
+        " UNION ALL SELECT due_at FROM ready_tasks"
+        " WHERE ready_tasks.case_id = ledger_entries.case_id) AS pending)"
+    ))
 
 
 def downgrade() -> None:
