@@ -1,12 +1,19 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+from typing import Annotated, Literal
 
-from api.deps import Admin, AppDep
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
+
+from api.deps import Admin, AppDep, CtxDep, require
 from api.schemas.common import problems
+from api.schemas.incidents import IncidentRead, IncidentResolve
 from api.schemas.ledger import ClockRead, ClockSet, TimersRun
 from engine import services
 from engine.clock import FixedClock
+from engine.services import Actor, incidents
+
+IncidentReader = Annotated[Actor, Depends(require("admin", "auditor"))]
+IncidentId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
@@ -35,3 +42,59 @@ def set_clock(body: ClockSet, app: AppDep, user: Admin) -> ClockRead:
 def run_timers(app: AppDep, _: Admin) -> TimersRun:
     services.recompute_stale_provisional(app.ctx)
     return TimersRun(fired=services.fire_due_timers(app.ctx))
+
+
+@router.get("/incidents", response_model=list[IncidentRead], responses=problems(401, 403, 422))
+def list_incidents(
+    ctx: CtxDep,
+    _: IncidentReader,
+    response: Response,
+    status: Literal["open", "failed", "resolved", "active"] | None = Query(
+        default=None, description="active = open and failed; none: all"
+    ),
+    case_id: int | None = Query(default=None, ge=1, le=2**53),
+    page: int = Query(default=1, ge=1, le=1_000_000),
+    page_size: int = Query(default=50, ge=1, le=200),
+) -> list[IncidentRead]:
+    """Timers whose firing failed (定时器故障), newest failure first, one page at a time;
+    the total is in the `X-Total-Count` header. Auditors read them too."""
+    items, total = incidents.list_incidents(
+        ctx.uow(read_only=True),
+        ctx=ctx,
+        status=status,
+        case_id=case_id,
+        page=page,
+        page_size=page_size,
+    )
+    response.headers["X-Total-Count"] = str(total)
+    return [IncidentRead.of(i) for i in items]
+
+
+@router.post(
+    "/incidents/{incident_id}/retry",
+    response_model=IncidentRead,
+    responses=problems(401, 403, 404, 409, 422),
+)
+def retry_incident(incident_id: IncidentId, ctx: CtxDep, user: Admin) -> IncidentRead:
+    """A fresh set of attempts, the first on the worker's next pass (or POST /admin/timers/run).
+    409 when the incident is resolved or its timer no longer waits (then it is closed)."""
+    return IncidentRead.of(
+        incidents.retry_incident(ctx.uow(), ctx=ctx, actor=user, incident_id=incident_id)
+    )
+
+
+@router.post(
+    "/incidents/{incident_id}/resolve",
+    response_model=IncidentRead,
+    responses=problems(401, 403, 404, 409, 422),
+)
+def resolve_incident(
+    incident_id: IncidentId, body: IncidentResolve, ctx: CtxDep, user: Admin
+) -> IncidentRead:
+    """Close the incident with a reason (the cause was dealt with). A timer that still waits is
+    tried again on the next pass; if it fails again a new incident opens."""
+    return IncidentRead.of(
+        incidents.resolve_incident(
+            ctx.uow(), ctx=ctx, actor=user, incident_id=incident_id, reason=body.reason
+        )
+    )

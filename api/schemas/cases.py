@@ -47,6 +47,18 @@ class TaskRead(BaseModel):
         )
 
 
+class TimerIncidentBrief(BaseModel):
+    """Why a due timer has not fired: its incident (GET /admin/incidents for the details)."""
+
+    id: int
+    status: str = Field(description="open (retried at next_attempt_at) | failed (no attempts left)")
+    attempts: int
+    next_attempt_at: LocalTime | None
+    error_kind: str
+    error: str
+    opened_at: LocalTime
+
+
 class TimerRead(BaseModel):
     element_id: str
     name: str
@@ -58,6 +70,10 @@ class TimerRead(BaseModel):
     )
     provisional_years: list[int] = []
     holder: str | None = Field(default=None, description="party | agency | court")
+    stuck: bool = Field(
+        default=False, description="故障: the timer is due but its firing failed (incident)"
+    )
+    incident: TimerIncidentBrief | None = None
 
 
 class OverdueDuty(BaseModel):
@@ -110,6 +126,18 @@ class CaseRead(BaseModel):
                     provisional=t.provisional,
                     provisional_years=list(t.provisional_years),
                     holder=t.holder,
+                    stuck=t.incident is not None,
+                    incident=TimerIncidentBrief(
+                        id=t.incident.incident_id,
+                        status=t.incident.status,
+                        attempts=t.incident.attempts,
+                        next_attempt_at=t.incident.next_attempt_at,
+                        error_kind=t.incident.error_kind,
+                        error=t.incident.error,
+                        opened_at=t.incident.opened_at,
+                    )
+                    if t.incident is not None
+                    else None,
                 )
                 for t in c.timers
             ],

@@ -13,7 +13,7 @@ are events of the system trail.
 from __future__ import annotations
 
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from engine import audit
@@ -26,6 +26,7 @@ from engine.errors import (
     ValidationFailed,
 )
 from engine.services.context import SYSTEM, Actor, EngineContext
+from engine.services.views import CaseView, StuckTimer
 from engine.store.incidents_repo import ACTIVE, IncidentRepository
 from engine.store.models import TimerIncident, TimerRow
 from engine.store.uow import UnitOfWork
@@ -317,3 +318,29 @@ def resolve_incident(
         view = _view(ctx, incident, r.case_no(incident.case_id), r.timer_waiting(incident.timer_id))
         ctx.commit(uow)
         return view
+
+
+def with_stuck_timers(uow: UnitOfWork, view: CaseView) -> CaseView:
+    """The case with each stuck timer marked by its incident (one query, in the caller's
+    transaction): the case page says the deadline has not fired and why."""
+    stuck = {i.timer_id: i for i in repo(uow).active_for_case(view.id)}
+    if not stuck:
+        return view
+    timers = [
+        replace(
+            t,
+            incident=StuckTimer(
+                incident_id=i.id,
+                status=i.status,
+                attempts=i.attempts,
+                next_attempt_at=i.next_attempt_at,
+                error_kind=i.error_kind,
+                error=i.error,
+                opened_at=i.opened_at,
+            ),
+        )
+        if (i := stuck.get(t.id)) is not None
+        else t
+        for t in view.timers
+    ]
+    return replace(view, timers=timers)

@@ -7,6 +7,7 @@ from typing import Any
 from engine.errors import NotFound, TaskNotReady
 from engine.services.casework import case_view, get_case_row, task_view
 from engine.services.context import Actor, EngineContext
+from engine.services.incidents import with_stuck_timers
 from engine.services.privacy import visible_case_ids
 from engine.services.views import CaseView, DiagramView, PageView, TaskView
 from engine.store.uow import UnitOfWork
@@ -14,7 +15,8 @@ from engine.store.uow import UnitOfWork
 
 def get_case(uow: UnitOfWork, *, case_id: int) -> CaseView:
     with uow:
-        return case_view(uow, get_case_row(uow, case_id))
+        view = case_view(uow, get_case_row(uow, case_id))
+        return with_stuck_timers(uow, view) if view.timers else view
 
 
 def find_case_id(uow: UnitOfWork, *, case_no: str) -> int:

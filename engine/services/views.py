@@ -27,6 +27,20 @@ class TaskView:
 
 
 @dataclass(frozen=True)
+class StuckTimer:
+    """A timer whose firing failed (services.incidents): `open` is retried at
+    `next_attempt_at`, `failed` waits for an administrator."""
+
+    incident_id: int
+    status: str
+    attempts: int
+    next_attempt_at: datetime | None
+    error_kind: str
+    error: str
+    opened_at: datetime
+
+
+@dataclass(frozen=True)
 class TimerView:
     id: str
     element_id: str
@@ -38,6 +52,7 @@ class TimerView:
     provisional: bool = False
     years: tuple[int, ...] = ()
     provisional_years: tuple[int, ...] = ()
+    incident: StuckTimer | None = None
 
 
 @dataclass(frozen=True)

@@ -364,6 +364,25 @@ ENDPOINTS = [
     Endpoint(
         "POST /admin/timers/run", lambda e: ("POST", "/admin/timers/run", {}), frozenset({"admin"})
     ),
+    # Beyond API.md: timer incidents (issue 14). Auditors read them; only admins act, on an
+    # incident that does not exist here (404 after the role check; test_incidents_api acts).
+    Endpoint(
+        "GET /admin/incidents",
+        lambda e: ("GET", "/admin/incidents", {}),
+        frozenset({"admin", "auditor"}),
+    ),
+    Endpoint(
+        "POST /admin/incidents/{id}/retry",
+        lambda e: ("POST", "/admin/incidents/999999/retry", {}),
+        frozenset({"admin"}),
+        ok=404,
+    ),
+    Endpoint(
+        "POST /admin/incidents/{id}/resolve",
+        lambda e: ("POST", "/admin/incidents/999999/resolve", {"json": {"reason": "已处理"}}),
+        frozenset({"admin"}),
+        ok=404,
+    ),
     Endpoint("GET /calendar/{year}", lambda e: ("GET", "/calendar/2027", {}), ALL_SIGNED_IN),
     Endpoint(
         "PUT /calendar/{year}",
