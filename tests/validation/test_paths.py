@@ -109,3 +109,23 @@ def test_documents_are_looked_for_beside_the_file(tmp_path: Path) -> None:
     (docs / "site_record.html").write_text("<p>{{ case_no }}</p>", encoding="utf-8")
     done = qingwei(*run, **env)  # type: ignore[arg-type]
     assert done.returncode == 0 and "catalog.json" not in done.stdout + done.stderr, done.stdout
+
+
+def test_deploy_needs_the_forms_where_the_server_reads_them(tmp_path: Path) -> None:
+    """validate accepts a form beside the file; a deployment is served from the configured
+    folder, so deploy says where it found the form and where to copy it."""
+    bpmn = project(tmp_path / "proj")
+    configured = tmp_path / "configured"
+    configured.mkdir()
+    env = {"cwd": tmp_path, "db": tmp_path / "d.db", "forms": configured}
+    assert qingwei("db", "upgrade", **env).returncode == 0  # type: ignore[arg-type]
+    done = qingwei("deploy", str(bpmn), **env)  # type: ignore[arg-type]
+    assert done.returncode == 1, done.stdout + done.stderr
+    line = next(x for x in done.stderr.splitlines() if "mini_decide.json" in x)
+    assert str(tmp_path / "proj" / "forms" / "mini_decide.json") in line
+    assert f"the server reads forms from {configured}" in line
+    assert message_problems(line) == [], line
+    for form in FORMS.glob("*.json"):
+        shutil.copy(form, configured / form.name)
+    done = qingwei("deploy", str(bpmn), **env)  # type: ignore[arg-type]
+    assert done.returncode == 0 and "mini_case v1 deployed" in done.stdout, done.stderr
