@@ -351,14 +351,15 @@ def camunda_hint(root: Any, file: str) -> list[LintIssue]:
                 used[ns] = used.get(ns, 0) + 1
     if not used:
         return []
-    kinds = "、".join(CAMUNDA_NAMESPACES[ns] for ns in used)
+    kinds = [CAMUNDA_NAMESPACES[ns] for ns in used]
     count = sum(used.values())
     return [
         issue(
             "camunda",
-            f"文件使用 {kinds} 扩展（{count} 处），引擎不读取这些扩展："
+            f"文件使用 {'、'.join(kinds)} 扩展（{count} 处），引擎不读取这些扩展："
             "表单、办理人、定时器和条件须转换",
-            f"the file uses {kinds} extensions ({count} places) the engine does not read: forms, "
+            f"the file uses {', '.join(kinds)} extensions ({count} "
+            f"{'place' if count == 1 else 'places'}) the engine does not read: forms, "
             "assignees, timers and conditions must be converted",
             file=file,
             element=root.get("id") or "definitions",

@@ -18,7 +18,6 @@ from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.conditional import ConditionalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     TimeDateEventDefinition,
-    TimerEventDefinition,
 )
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity as CallActivityMixin
@@ -351,12 +350,14 @@ def lint(
                         "simple conditions",
                     )
                     continue
+                excerpt = " ".join(source.split())
+                excerpt = excerpt if len(excerpt) <= 60 else excerpt[:57] + "..."
                 for problem in check_source(source, mode=mode):
                     add(
                         element_id,
                         "expression",
-                        f"{label} 不安全或无效：{problem}",
-                        f"{label}: {problem}",
+                        f"{label}「{excerpt}」不安全或无效：{problem}",
+                        f"{label} '{excerpt}': {problem}",
                     )
             if info.kind == "timer":
                 _lint_timer(info, timers[bpmn_id], add, set(local_parameters))
@@ -605,8 +606,10 @@ def _expressions(ts: Any) -> list[tuple[str, str, str, str]]:
             found.append((own, attr, value, "eval"))
     for element, event in event_pairs(ts):
         where = getattr(element, "bpmn_id", None) or own
+        # A timeDuration/timeCycle timer is refused by the timer rule already (and never
+        # evaluated): its ISO or cron text is not Python, saying so twice would only confuse.
         if (
-            isinstance(event, TimerEventDefinition | ConditionalEventDefinition)
+            isinstance(event, TimeDateEventDefinition | ConditionalEventDefinition)
             and event.expression
         ):
             found.append((where, "event expression", event.expression, "eval"))

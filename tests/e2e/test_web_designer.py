@@ -64,7 +64,7 @@ def test_designer_uploads_a_broken_bpmn_and_sees_the_error(
     expect(report).to_contain_text("校验未通过：1 个错误")
     expect(report).to_contain_text("broken.bpmn:")
     expect(report).to_contain_text("元素 element hack「Script」 (流程 process e2e_broken)")
-    expect(report).to_contain_text("script: imports are not allowed")
+    expect(report).to_contain_text("imports are not allowed in a script")
     expect(report).to_contain_text("处理 Fix:")
     expect(page.locator("#deploy")).to_be_disabled()
     shots("broken-upload")
