@@ -506,7 +506,7 @@ def translate_spiff(exc: BaseException, *, file: str | None, process: str = "-")
                 en.format(tag=tag, detail=detail),
                 file=file,
                 process=process,
-                element=element or process,
+                element=element or (process if process != "-" else "definitions"),
                 name=name,
                 line=line,
             )
@@ -517,7 +517,7 @@ def translate_spiff(exc: BaseException, *, file: str | None, process: str = "-")
         f"the BPMN parser cannot read this element: {detail}",
         file=file,
         process=process,
-        element=element or process,
+        element=element or (process if process != "-" else "definitions"),
         name=name,
         line=line,
     )
