@@ -25,7 +25,10 @@ const ROUTES = [
   [/^\/calendar\/(\d{4})$/, 'calendar', null],
   [/^\/processes$/, 'processes', null],
   [/^\/processes\/([^/]+)\/(\d+)$/, 'processes', null],
+  [/^\/incidents$/, 'incidents', ['admin', 'auditor']],
 ];
+// Pages that live outside js/views/.
+const MODULES = { incidents: './js/incidents.js' };
 
 const NAV = [
   ['#/tasks', '待办', 'Tasks', CASE_ACTORS],
@@ -36,6 +39,7 @@ const NAV = [
   ['#/audit', '审计', 'Audit', ['auditor', 'admin']],
   ['#/processes', '流程', 'Processes', ['designer', 'admin']],
   ['#/calendar', '节假日', 'Holiday calendar', ['admin']],
+  ['#/incidents', '定时器故障', 'Timer incidents', ['admin', 'auditor']],
 ];
 
 function home() {
@@ -141,7 +145,7 @@ async function route() {
     return;
   }
   document.body.dataset.page = match.name;
-  const view = await import(`./js/views/${match.name}.js`);
+  const view = await import(MODULES[match.name] || `./js/views/${match.name}.js`);
   try {
     const done = (await view.render(mount, match.params, { navigate, home, setFlash, query })) || null;
     if (mount.isConnected) cleanup = done;

@@ -1,5 +1,6 @@
 // 案件 The case page: data, stage, tasks (with their forms), the party's actions, the diagram,
 // running deadlines, documents and the timeline (audit trail).
+import { stuckTimerNote } from '../incidents.js';
 import { api, serverNow, session } from '../api.js';
 import { fmtTime, h, remaining } from '../dom.js';
 import { renderDiagram, LEGEND } from '../diagram.js';
@@ -149,7 +150,8 @@ export async function render(root, [caseId, taskParam], { navigate, setFlash }) 
   dl.body.append(timers.length
     ? h('ul', { class: 'timer-list' }, timers.map((t) => h('li', { 'data-element': t.element_id },
       h('div', { class: 'timer-name' }, t.name),
-      deadlineCell(t.due_at, now, { ...timerDeadline(t), name: null }))))
+      deadlineCell(t.due_at, now, { ...timerDeadline(t), name: null }),
+      t.stuck ? stuckTimerNote(t, c.id) : null)))
     : h('p', { class: 'muted' }, '没有正在计算的期限。No deadline is running.'));
   side.append(dl.el);
 
