@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 from collections.abc import Iterable
 from functools import cache
 from typing import Any
@@ -150,7 +151,7 @@ def xsd_issues(root: Any, file: str) -> list[LintIssue]:
         out.append(
             issue(
                 "bpmn-xsd",
-                f"第 {err.line} 行的 {kind} 不符合 BPMN 2.0 XSD：{detail}",
+                f"第 {err.line} 行的 {kind} 不符合 BPMN 2.0 XSD：{xsd_zh(detail)}",
                 f"{kind} on line {err.line} does not follow the BPMN 2.0 XSD: {detail}",
                 file=file,
                 process=_process_of(el) if el is not None else "-",
@@ -160,6 +161,36 @@ def xsd_issues(root: Any, file: str) -> list[LintIssue]:
             )
         )
     return out
+
+
+_XSD_ZH: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"attribute '([^']+)': The attribute '[^']+' is not allowed"), "不允许属性 {0}"),
+    (re.compile(r"The attribute '([^']+)' is not allowed"), "不允许属性 {0}"),
+    (re.compile(r"The attribute '([^']+)' is required but missing"), "缺少必需的属性 {0}"),
+    (
+        re.compile(
+            r"attribute '([^']+)': '([^']*)' is not a valid value of the atomic type 'xs:ID'"
+        ),
+        "属性 {0} 的值 {1} 不是合法的 id（重复或格式不对）",
+    ),
+    (
+        re.compile(
+            r"attribute '([^']+)': '([^']*)' is not a valid value of the atomic type '([^']+)'"
+        ),
+        "属性 {0} 的值 {1} 不是合法的 {2}",
+    ),
+    (re.compile(r"This element is not expected"), "此处不允许该元素（见英文中的可选元素）"),
+    (re.compile(r"Missing child element"), "缺少子元素（见英文中应有的元素）"),
+]
+
+
+def xsd_zh(detail: str) -> str:
+    """The gist of an lxml schema error in Chinese; the English original follows the slash."""
+    for pattern, text in _XSD_ZH:
+        m = pattern.search(detail)
+        if m:
+            return text.format(*m.groups())
+    return "结构错误（详见英文）"
 
 
 def structure_issues(root: Any, file: str, known_processes: Iterable[str]) -> list[LintIssue]:
