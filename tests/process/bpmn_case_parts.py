@@ -109,21 +109,11 @@ def sealing() -> Process:
     return p
 
 
-def case_handling() -> Process:
-    """立案后至决定: investigation, stop order, utility cutoff, classification, confiscation
-    prerequisites, the penalty procedure and the decision (URPL Art. 64; APL Arts. 54-59)."""
-    p = Process(
-        "case_handling",
-        "调查至决定 Investigation to decision",
-        [OFFICER, HEAD, GOV, UTILITY],
-    )
-    p.start("handling_start", "立案 Filed", OFFICER)
-    p.script(
-        "handling_init",
-        "准备 Prepare",
-        OFFICER,
-        "stop_order_done = False\nutility_cut = False\nevidence_disposal_late = False",
-    )
+def investigation_phase() -> Process:
+    """调查取证: investigation, evidence preservation (APL Art. 56), the stop and correction
+    orders, and the utility cutoff where the law allows one (安全生产法 Art. 70)."""
+    p = Process("investigation_phase", "调查取证 Investigation", [OFFICER, HEAD, UTILITY])
+    p.start("investigation_start", "开始调查 Investigate", OFFICER)
     p.user(
         "investigation",
         "调查取证 Investigation",
@@ -206,6 +196,52 @@ def case_handling() -> Process:
         basis="ACL Art. 43(2); 安全生产法 Art. 70",
     )
     p.script("mark_utility_cut", "已停止供应 Supply stopped", UTILITY, "utility_cut = True")
+    p.end("investigation_end", "调查完毕 Investigated", OFFICER)
+    p.chain("investigation_start", "investigation", "gw_preservation")
+    p.flow("gw_preservation", "evidence_preservation_approval", "evidence_preservation")
+    p.flow("gw_preservation", "gw_stop_order_done", default=True)
+    p.flow("evidence_preservation_approval", "gw_preservation_approved")
+    p.flow("gw_preservation_approved", "record_preservation", "preservation_approved")
+    p.flow("gw_preservation_approved", "gw_stop_order_done", default=True)
+    p.chain("record_preservation", "evidence_disposal", "gw_stop_order_done")
+    p.flow("gw_stop_order_done", "investigation_end", "stop_order_done")
+    p.flow("gw_stop_order_done", "stop_order", default=True)
+    p.chain("stop_order", "mark_stop_order", "gw_utility_cutoff")
+    p.flow("gw_utility_cutoff", "utility_letter", "utility_cutoff")
+    p.flow("gw_utility_cutoff", "investigation_end", default=True)
+    p.chain("utility_letter", "utility_cutoff_approval", "gw_cutoff_approved")
+    p.flow("gw_cutoff_approved", "utility_cutoff_execution", "head_approved")
+    p.flow("gw_cutoff_approved", "investigation_end", default=True)
+    p.chain("utility_cutoff_execution", "mark_utility_cut", "investigation_end")
+    p.happy(
+        "investigation_start",
+        "investigation",
+        "gw_preservation",
+        "gw_stop_order_done",
+        "stop_order",
+        "mark_stop_order",
+        "gw_utility_cutoff",
+        "investigation_end",
+    )
+    return p
+
+
+def case_handling() -> Process:
+    """立案后至决定: investigation, stop order, utility cutoff, classification, confiscation
+    prerequisites, the penalty procedure and the decision (URPL Art. 64; APL Arts. 54-59)."""
+    p = Process(
+        "case_handling",
+        "调查至决定 Investigation to decision",
+        [OFFICER, HEAD, GOV],
+    )
+    p.start("handling_start", "立案 Filed", OFFICER)
+    p.script(
+        "handling_init",
+        "准备 Prepare",
+        OFFICER,
+        "stop_order_done = False\nutility_cut = False\nevidence_disposal_late = False",
+    )
+    p.call("investigation_stage", "调查取证 Investigation", OFFICER, "investigation_phase")
     p.user(
         "investigation_report",
         "调查终结 Investigation report",
@@ -262,22 +298,7 @@ def case_handling() -> Process:
     p.end("handling_crime", "涉嫌犯罪 Crime", OFFICER)
     p.end("handling_decided", "已决定 Decided", HEAD)
 
-    p.chain("handling_start", "handling_init", "investigation", "gw_preservation")
-    p.flow("gw_preservation", "evidence_preservation_approval", "evidence_preservation")
-    p.flow("gw_preservation", "gw_stop_order_done", default=True)
-    p.flow("evidence_preservation_approval", "gw_preservation_approved")
-    p.flow("gw_preservation_approved", "record_preservation", "preservation_approved")
-    p.flow("gw_preservation_approved", "gw_stop_order_done", default=True)
-    p.chain("record_preservation", "evidence_disposal", "gw_stop_order_done")
-    p.flow("gw_stop_order_done", "investigation_report", "stop_order_done")
-    p.flow("gw_stop_order_done", "stop_order", default=True)
-    p.chain("stop_order", "mark_stop_order", "gw_utility_cutoff")
-    p.flow("gw_utility_cutoff", "utility_letter", "utility_cutoff")
-    p.flow("gw_utility_cutoff", "investigation_report", default=True)
-    p.chain("utility_letter", "utility_cutoff_approval", "gw_cutoff_approved")
-    p.flow("gw_cutoff_approved", "utility_cutoff_execution", "head_approved")
-    p.flow("gw_cutoff_approved", "investigation_report", default=True)
-    p.chain("utility_cutoff_execution", "mark_utility_cut", "investigation_report")
+    p.chain("handling_start", "handling_init", "investigation_stage", "investigation_report")
     p.flow("investigation_report", "gw_classification")
     p.flow("gw_classification", "handling_no_violation", "classification == 'no_violation'")
     p.flow("gw_classification", "handling_crime", "classification == 'crime'")
@@ -288,11 +309,23 @@ def case_handling() -> Process:
     p.flow("gw_confiscation_approved", "investigation_report", default=True)
     p.flow("penalty", "gw_review_passed")
     p.flow("gw_review_passed", "gw_decision_kind", "review_passed")
-    p.flow("gw_review_passed", "investigation", default=True)
+    p.flow("gw_review_passed", "investigation_stage", default=True)
     p.flow("gw_decision_kind", "demolition_decision", "classification == 'not_correctable'")
     p.flow("gw_decision_kind", "penalty_decision", default=True)
     p.flow("demolition_decision", "handling_decided")
     p.flow("penalty_decision", "handling_decided")
+    p.happy(
+        "handling_start",
+        "handling_init",
+        "investigation_stage",
+        "investigation_report",
+        "gw_classification",
+        "penalty",
+        "gw_review_passed",
+        "gw_decision_kind",
+        "demolition_decision",
+        "handling_decided",
+    )
     return p
 
 

@@ -57,6 +57,7 @@ def text_lines(text: str, width: float) -> int:
         used += w + 6.3
     return lines
 
+
 TAGS = {
     "start": ("startEvent", "event"),
     "end": ("endEvent", "event"),
@@ -87,6 +88,8 @@ class Renderer:
 
     # ---- layout -----------------------------------------------------------------------------
     def _layout(self) -> None:
+        # a lane nobody works in is only noise
+        self.lanes = [ln for ln in self.lanes if any(n.lane == ln for n in self.nodes.values())]
         happy: list[str] = list(self.happy_path) or self.default_happy_path()
         succ: dict[str, list[str]] = {n: [] for n in self.nodes}
         preds: dict[str, list[str]] = {n: [] for n in self.nodes}
@@ -98,7 +101,7 @@ class Renderer:
         on_path = {n: i for i, n in enumerate(happy)}
         for n in succ:
             # the happy path first, so that its flows are never taken for back edges
-            succ[n].sort(key=lambda t: (0 if t in on_path else 1))
+            succ[n].sort(key=lambda t: 0 if t in on_path else 1)
         starts = [n.id for n in self.nodes.values() if n.kind == "start"]
         back: set[tuple[str, str]] = set()
         state: dict[str, int] = {}
@@ -147,9 +150,7 @@ class Renderer:
             if node.kind == "boundary" or n in row:
                 continue
             floor = 1 if node.lane in happy_lanes else 0
-            same_lane = [
-                row[p] for p in preds[n] if p in row and self.nodes[p].lane == node.lane
-            ]
+            same_lane = [row[p] for p in preds[n] if p in row and self.nodes[p].lane == node.lane]
             r = max(floor, min(same_lane) if same_lane else floor)
             while (node.lane, r, col[n]) in taken:
                 r += 1
@@ -172,17 +173,17 @@ class Renderer:
             return sum(rs) / len(rs) if rs else fallback
 
         for neighbours in (succ_direct, preds):
-            for (_, c), members in sorted(cells.items(), key=lambda kv: -kv[0][1]):
+            for (_, _c), members in sorted(cells.items(), key=lambda kv: -kv[0][1]):
                 if len(members) < 2:
                     continue
                 rows_used = sorted(row[m] for m in members)
                 keyed = sorted(
                     members,
-                    key=lambda m: mean_row(
-                        [host_of.get(x) or x for x in neighbours[m]], float(row[m])
-                    )
-                    if neighbours[m]
-                    else float(row[m]),
+                    key=lambda m: (
+                        mean_row([host_of.get(x) or x for x in neighbours[m]], float(row[m]))
+                        if neighbours[m]
+                        else float(row[m])
+                    ),
                 )
                 for m, r in zip(keyed, rows_used, strict=True):
                     row[m] = r

@@ -12,7 +12,12 @@ import sys
 from pathlib import Path
 
 from tests.process.bpmn_builder import Process
-from tests.process.bpmn_case_parts import case_handling, penalty_procedure, sealing
+from tests.process.bpmn_case_parts import (
+    case_handling,
+    investigation_phase,
+    penalty_procedure,
+    sealing,
+)
 from tests.process.bpmn_execution_parts import (
     court_enforcement,
     deferral,
@@ -65,6 +70,7 @@ def all_processes() -> list[Process]:
         case_closure(),
         sealing(),
         case_handling(),
+        investigation_phase(),
         penalty_procedure(),
         service(),
         remedy_windows(),

@@ -111,6 +111,7 @@ def test_processes_and_call_activities(definitions: dict[str, Any]) -> None:
         "case_closure",
         "sealing",
         "case_handling",
+        "investigation_phase",
         "penalty_procedure",
         "service",
         "remedy_windows",
@@ -204,3 +205,25 @@ def test_forms_follow_the_conventions() -> None:
     scripts = b"".join(bpmn_files().values()).decode()
     missing = {f for f in GUARD_FIELDS if f not in fields and f not in scripts}
     assert missing == set()
+
+
+def test_element_ids_are_unique_across_files() -> None:
+    """The engine indexes a process and the processes it calls by element id: an id used in two
+    files would give one element the other's form, stage or deadline."""
+    seen: dict[str, str] = {}
+    clashes = []
+    for name, content in bpmn_files().items():
+        root = ElementTree.fromstring(content)
+        for el in root.iter():
+            tag = el.tag.rsplit("}", 1)[-1]
+            eid = el.get("id")
+            if eid is None or tag in ("definitions", "process", "collaboration", "participant"):
+                continue
+            if not tag[:1].islower() or "BPMN" in tag or tag in ("lane", "laneSet"):
+                continue
+            if tag in ("message", "signal") or tag.endswith("EventDefinition"):
+                continue
+            if eid in seen and seen[eid] != name:
+                clashes.append((eid, seen[eid], name))
+            seen[eid] = name
+    assert clashes == []

@@ -8,6 +8,7 @@ target and crosses no other shape; the main diagram fits one screen.
 
 from __future__ import annotations
 
+import itertools
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
@@ -159,7 +160,9 @@ def diagram(request: pytest.FixtureRequest) -> Diagram:
 def test_every_element_is_drawn(diagram: Diagram) -> None:
     assert set(diagram.kinds) - set(diagram.shapes) == set()
     assert set(diagram.flows) - set(diagram.edges) == set()
-    missing = [n for n, k in diagram.kinds.items() if k in EXTERNAL_LABEL and n not in diagram.labels]
+    missing = [
+        n for n, k in diagram.kinds.items() if k in EXTERNAL_LABEL and n not in diagram.labels
+    ]
     assert missing == [], "external labels need explicit bounds"
     assert all(len(points) >= 2 for points in diagram.edges.values())
 
@@ -199,7 +202,7 @@ def test_flows_run_from_source_to_target_across_no_other_shape(diagram: Diagram)
             problems.append((fid, "does not start on", src))
         if not diagram.shapes[tgt].near(points[-1]):
             problems.append((fid, "does not end on", tgt))
-        for a, b in zip(points, points[1:], strict=False):
+        for a, b in itertools.pairwise(points):
             for shape_id, box in diagram.shapes.items():
                 if shape_id in (src, tgt):
                     continue
