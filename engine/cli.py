@@ -278,9 +278,9 @@ def serve(
     import uvicorn
 
     from api.main import create_app
-    from engine import demo_seed
     from engine import worker as timer_worker
     from engine.config import Settings
+    from engine.demo import seed as demo_seed
     from engine.store.migrate import upgrade
 
     _configure_logging()
@@ -313,6 +313,9 @@ def serve(
     if demo:
         demo_seed.seed_users(a.ctx)
         demo_seed.seed_cases(a.ctx)
+        from engine.demo.campaign import seed_in_background
+
+        seed_in_background(settings, a.ctx.clock.now())  # ~300 cases, while the server runs
         typer.echo(
             "demo users: "
             + " ".join(u[0] for u in demo_seed.DEMO_USERS)
@@ -345,7 +348,7 @@ def demo(
 ) -> None:
     """Drive one case through the whole forced-demolition path on a scratch SQLite database,
     with a fixed clock stepping across the deadlines; print the stages and the audit trail."""
-    from engine import demo_run
+    from engine.demo import run as demo_run
 
     code = demo_run.run(typer.echo, keep)
     if code:

@@ -15,12 +15,12 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from engine import demo_script as script
 from engine import services
 from engine.bootstrap import App, build
 from engine.calendar import TZ
 from engine.clock import FixedClock
 from engine.config import LegalSettings, Settings
+from engine.demo import script
 from engine.errors import QingweiError
 from engine.services.context import Actor
 from engine.services.views import AuditEventView, CaseView

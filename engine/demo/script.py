@@ -1,7 +1,7 @@
 """Scripted cases of the real `enforcement` process: what a legal officer enters at each step.
 
-`qingwei demo` (engine/demo_run.py) drives `forced_demolition_path()` with a fixed clock that
-steps across every deadline; `serve --demo` (engine/demo_seed.py) drives shorter scripts at the
+`qingwei demo` (engine/demo/run.py) drives `forced_demolition_path()` with a fixed clock that
+steps across every deadline; `serve --demo` (engine/demo/seed.py) drives shorter scripts at the
 demo clock's own instant. The data is the data of the process tests' main path
 (tests/process/test_main_path.py); engine code does not import tests, so it is written out here.
 
@@ -24,7 +24,7 @@ from engine.services.views import AuditEventView, CaseView, TaskView
 
 PROCESS_KEY = "enforcement"
 
-# Who acts in each lane: the demo users of API.md (engine/demo_seed.py creates their accounts).
+# Who acts in each lane: the demo users of API.md (engine/demo/seed.py creates their accounts).
 ACTORS: dict[str, Actor] = {
     "officer": Actor("officer1", ("officer",)),
     "legal_review": Actor("reviewer1", ("legal_review",)),

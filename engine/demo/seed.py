@@ -8,9 +8,9 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from engine import demo_script as script
 from engine import services
 from engine.calendar import TZ
+from engine.demo import script
 from engine.errors import Conflict, NotFound
 from engine.services.context import EngineContext
 

@@ -1,0 +1,61 @@
+"""The demo campaign (`serve --demo`): cases of the real `enforcement` process opened over the
+months before the demo clock, played in time order on a clock of their own, at several stages and
+outcomes, with the campaign over their three districts (a few cases here; the demo plays 300)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from engine import services
+from engine.bootstrap import App, build
+from engine.clock import FixedClock
+from engine.config import ClockSettings, Settings
+from engine.demo.campaign import CAMPAIGN_NAME, DISTRICTS, seed_campaign
+from engine.services.campaigns import list_campaigns
+from tests.conftest import ROOT
+from tests.integration.conftest import DESIGNER
+
+
+@pytest.fixture
+def played(db_url: str, tmp_path: Path) -> Iterator[tuple[App, int]]:
+    settings = Settings(database_url=db_url, forms_dir=ROOT / "forms", secret_key="test")
+    settings.files.root = tmp_path / "files"
+    until = ClockSettings().start
+    clock = FixedClock(until - timedelta(days=400))
+    app = build(settings, clock)
+    files = {p.name: p.read_bytes() for p in sorted((ROOT / "processes").glob("*.bpmn"))}
+    services.deploy_process(app.ctx.uow(), ctx=app.ctx, files=files, actor=DESIGNER)
+    opened = seed_campaign(app.ctx, clock, cases=10, until=until, echo=lambda _: None)
+    yield app, opened
+    app.close()
+
+
+def test_the_demo_campaign_is_played_through_the_engine(played: tuple[App, int]) -> None:
+    app, opened = played
+    assert opened == 10
+    ctx = app.ctx
+    (campaign,) = [c for c in list_campaigns(ctx.uow(read_only=True), ctx=ctx)]
+    assert campaign.name == CAMPAIGN_NAME and campaign.districts == list(DISTRICTS)
+    cases = services.list_cases(ctx.uow(read_only=True), ctx=ctx, page_size=100).items
+    assert len(cases) >= 10
+    assert campaign.totals["cases"] == len(cases)
+    stages = {c.stage for c in cases}
+    assert len(stages) >= 3, stages
+    closed = [c for c in cases if c.status == "closed"]
+    assert closed and all(
+        c.data["outcome"] in ("self_demolished", "assisted_demolished")
+        for c in closed
+        if c.parent_case_id is None
+    )
+    assert campaign.totals["demolished_m2"] > 0
+    opened_days = {c.created_at.date() for c in cases}
+    assert len(opened_days) >= 5  # spread over months, not one minute
+    assert ctx.clock.now() == ClockSettings().start
+    for c in cases:
+        assert services.verify_case(ctx.uow(read_only=True), ctx=ctx, case_id=c.id).valid
+    # Idempotent: a second start adds nothing.
+    assert seed_campaign(ctx, ctx.clock, cases=10, until=ctx.clock.now()) == 0  # type: ignore[arg-type]
