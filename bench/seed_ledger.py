@@ -15,10 +15,11 @@ What is NOT written: the serialized workflow state (`state` is "{}" with seriali
 query reads it; these cases cannot be stepped further. Later audit events of a case (one per
 step) are not written either: the benchmarked queries never read the trail.
 
-Spread: 12 districts × 8 villages, cases opened over three years (2024-01-01 → 2026-11-30, more
-in recent months), a case older than ~14 months mostly closed; closed cases end self-demolished
-55 %, assisted 20 %, forced 14 %, confiscated 3 %, no violation 6 %, corrected 2 %; areas
-log-normal (median ≈ 60 m²); 0.5 % of the cases are rebuilds of an earlier closed case.
+Spread: 120 towns and sub-districts × 8 villages (a large city), cases opened over three
+years (2024-01-01 → 2026-11-30, more in recent months), a case older than ~14 months mostly
+closed; closed cases end self-demolished 55 %, assisted 20 %, forced 14 %, confiscated 3 %,
+no violation 6 %, corrected 2 %; areas log-normal (median ≈ 60 m²); 0.5 % of the cases are
+rebuilds of an earlier closed case.
 
 Usage:  .venv/bin/python bench/seed_ledger.py --url URL [--cases N] [--seed S]
 """
@@ -54,19 +55,12 @@ from engine.store.models import (  # noqa: E402
 )
 
 CN = timezone(timedelta(hours=8))
+# A large prefecture-level city: 120 towns and sub-districts (镇/乡/街道), 8 villages each.
+_STEMS = "城关东城西城南湖北山青石白沙柳溪新港河口云岭桃源金沙石门龙泉凤凰梅林松岗长乐花园"
+_KINDS = ("镇", "乡", "街道")
 DISTRICTS = [
-    "城关街道",
-    "东城街道",
-    "西城街道",
-    "南湖街道",
-    "北山镇",
-    "青石镇",
-    "白沙镇",
-    "柳溪镇",
-    "新港街道",
-    "高新区",
-    "河口镇",
-    "云岭乡",
+    f"{_STEMS[2 * (i % 20) : 2 * (i % 20) + 2]}{'一二三四五六'[i // 20]}{_KINDS[i % 3]}"
+    for i in range(120)
 ]
 VILLAGES = ["一村", "二村", "三村", "四村", "东社区", "西社区", "南社区", "北社区"]
 OPEN_STAGES = [
