@@ -114,3 +114,25 @@ def test_campaign_dashboard_and_filtered_ledger(page: Any, server: Server, shots
     assert values[0][1] == "案件编号" and [v[1] for v in values[1:]] == [jia["case_no"]]
     page.set_viewport_size({"width": 375, "height": 800})
     shots("ledger-filtered-375")
+
+
+def test_a_rebuilt_structure_links_both_case_pages(page: Any, server: Server, shots: Shots) -> None:
+    closed = _demolished(server, district="甲街道", village="一村", address="甲街道一村9号")
+    after = server.call(
+        "POST",
+        f"/cases/{closed['id']}/messages",
+        "officer1",
+        json={"name": "rebuilt_found", "data": {"area_m2": 30}},
+    )
+    (child,) = after["linked_cases"]
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, "officer1")
+    page.goto(f"/#/cases/{closed['id']}")
+    link = page.locator(".linked-case")
+    expect(link).to_have_text(f"复建另案 #{child}")
+    link.click()
+    expect(page.locator("#case-parent")).to_contain_text(f"#{closed['id']}")
+    expect(page.locator("#case-no")).to_have_text(
+        server.call("GET", f"/cases/{child}", "officer1")["case_no"]
+    )
+    shots("rebuilt-child-1280")

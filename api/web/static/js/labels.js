@@ -56,6 +56,9 @@ export const ACTIONS = {
   timer_fired: '期限届满',
   guard_refused: '依法拒绝',
   case_closed: '结案',
+  linked_case_opened: '复建另案',
+  campaign_created: '设立专项行动',
+  campaign_changed: '修改专项行动',
   deadline_recomputed: '期限重新计算',
   attachment_added: '上传证据材料',
   attachment_withdrawn: '撤回证据材料',
@@ -88,6 +91,7 @@ export const ENUMS = {
     satellite: '卫星/无人机监测',
     referral: '移送',
     self_report: '自查上报',
+    reinspection: '回头看发现复建',
   },
   use_type: {
     residential: '居住',

@@ -48,7 +48,8 @@ export async function render(root, [caseId, taskParam], { navigate, setFlash }) 
         d.party_name ? h('span', {}, `当事人：${d.party_name}`) : null,
         d.area_m2 !== undefined ? h('span', {}, `面积：${d.area_m2} m²`) : null,
         h('span', { class: 'muted' }, `流程 ${c.process_key} v${c.process_version}`),
-        c.parent_case_id ? h('a', { href: `#/cases/${c.parent_case_id}` }, `原案件 #${c.parent_case_id}`) : null)),
+        c.parent_case_id ? h('a', { href: `#/cases/${c.parent_case_id}`, id: 'case-parent' }, `原案件 #${c.parent_case_id}（回头看发现复建）`) : null,
+        (c.linked_cases || []).map((x) => h('a', { href: `#/cases/${x}`, class: 'linked-case' }, `复建另案 #${x}`)))),
     h('div', { class: 'head-actions' },
       h('a', { class: 'btn', href: `#/audit/${id}` }, '审计 Audit trail'),
       h('button', { type: 'button', class: 'btn', onclick: reload }, '刷新'))));
@@ -460,6 +461,10 @@ export function timeline(trail, names = (x) => x) {
       if (data.reason) details.push(h('div', { class: 'reason' }, data.reason));
     } else if (e.action === 'case_opened') {
       what = `立案受理${data.case_no ? `（${data.case_no}）` : ''}`;
+      if (data.parent_case_id) details.push(h('a', { href: `#/cases/${data.parent_case_id}` }, `回头看发现复建，原案件 #${data.parent_case_id}`));
+    } else if (e.action === 'linked_case_opened') {
+      what = `发现复建，另案处理（${data.case_no || ''}）`;
+      details.push(h('a', { href: `#/cases/${data.case_id}` }, `打开新案件 #${data.case_id}`));
     }
     if (data.documents && data.documents.length) {
       details.push(h('div', { class: 'small' }, `文书：${data.documents.join('、')}`));
