@@ -16,8 +16,14 @@ from engine import services
 from engine.bootstrap import App
 from engine.clock import FixedClock
 from engine.errors import PermissionDenied, ValidationFailed
-from engine.services.campaigns import CampaignSpec, PhaseSpec, TargetSpec, create_campaign
-from engine.services.campaigns import get_campaign, update_campaign
+from engine.services.campaigns import (
+    CampaignSpec,
+    PhaseSpec,
+    TargetSpec,
+    create_campaign,
+    get_campaign,
+    update_campaign,
+)
 from engine.services.ledger import LedgerQuery, ledger_csv, ledger_page, ledger_xlsx
 from engine.services.views import CaseView
 from tests.integration.conftest import HEAD, OFFICER
