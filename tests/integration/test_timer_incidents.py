@@ -5,11 +5,18 @@ system trail; an incident closes itself when its timer fires or stops waiting.""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import create_engine, delete, func, select
 
 from engine import services
 from engine.bootstrap import App, build
@@ -20,6 +27,7 @@ from engine.services import incidents
 from engine.services.context import Actor
 from engine.store.models import AuditEvent, Case, SystemAuditEvent, TimerIncident, TimerRow
 from engine.store.uow import UnitOfWork
+from tests.conftest import FIXTURES, ROOT
 from tests.integration.conftest import OFFICER
 from tests.integration.test_hostile_scripts import TIMER_ONLY, deploy, with_script
 
@@ -230,3 +238,92 @@ def test_a_failure_while_committing_is_an_incident_too(app3: App, clock: FixedCl
     (inc,) = _incidents(app3)
     assert (inc.case_id, inc.status, inc.attempts, inc.error_kind) == (bad, "open", 1, "ValueError")
     assert "坏数据" in inc.error
+
+
+HOSTILE = {
+    "exit": "raise SystemExit",
+    "spin": "while True:\n    pass",
+    "bomb": "x = 10**10**10",
+    "inf": "x = float('inf')",
+}
+
+
+@pytest.mark.slow
+def test_soak_two_workers_fire_every_good_timer_among_hostile_ones(app: App) -> None:
+    """Two `qingwei worker` processes on one database, 300 good cases and 40 hostile ones (exit,
+    endless loop, power tower, infinity after the timer), 100 more good cases opened while the
+    workers run: every good timer fires exactly once, every hostile one has exactly one
+    incident for its one attempt, and both workers exit 0 on SIGTERM. Kept under a minute."""
+    started = time.monotonic()
+    deploy(app, "timer_only", TIMER_ONLY.encode())
+    for key, script in HOSTILE.items():
+        deploy(app, f"hostile_{key}", with_script(f"hostile_{key}", script, after_timer=True))
+    keys = ["timer_only"] * 300 + [f"hostile_{k}" for k in HOSTILE for _ in range(10)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        ids = dict(zip(pool.map(lambda k: _open(app, k), keys), keys, strict=True))
+    env = {
+        **os.environ,
+        "QINGWEI_DATABASE_URL": app.settings.database.url,
+        "QINGWEI_FORMS_DIR": str(FIXTURES / "forms"),
+        "QINGWEI_SECRET_KEY": "test-secret-key",
+        "QINGWEI_WORKER__INTERVAL_SECONDS": "0.2",
+        "QINGWEI_LIMITS__SCRIPT_SECONDS": "0.3",
+        "QINGWEI_LIMITS__STEP_SECONDS": "1",
+    }
+    qingwei = str(Path(sys.executable).parent / "qingwei")
+    workers = [
+        subprocess.Popen(
+            [qingwei, "worker"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    eng = create_engine(app.settings.database.url)
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:  # officers keep opening cases meanwhile
+            ids.update(
+                {i: "timer_only" for i in pool.map(lambda _: _open(app, "timer_only"), range(100))}
+            )
+        good = {i for i, k in ids.items() if k == "timer_only"}
+        deadline = time.monotonic() + 50
+        while time.monotonic() < deadline:
+            with eng.connect() as c:
+                closed = c.scalar(select(func.count()).where(Case.status == "closed"))
+                opened = c.scalar(select(func.count()).select_from(TimerIncident))
+            if closed == len(good) and opened == 40:
+                break
+            time.sleep(0.2)
+        for w in workers:
+            w.send_signal(signal.SIGTERM)
+        outputs = [w.communicate(timeout=30) for w in workers]
+    finally:
+        for w in workers:
+            if w.poll() is None:
+                w.kill()
+    assert [w.returncode for w in workers] == [0, 0], [err[-3000:] for _, err in outputs]
+    with eng.connect() as c:
+        closed_ids = set(c.scalars(select(Case.id).where(Case.status == "closed")))
+        fired = list(
+            c.scalars(
+                select(func.count())
+                .where(AuditEvent.action == "timer_fired")
+                .group_by(AuditEvent.case_id)
+            )
+        )
+        rows = c.execute(
+            select(TimerIncident.case_id, TimerIncident.attempts, TimerIncident.status)
+        )
+        incidents_by_case = {r[0]: (r[1], r[2]) for r in rows}
+        waiting = set(c.scalars(select(TimerRow.case_id)))
+    eng.dispose()
+    hostile = set(ids) - good
+    assert closed_ids == good  # every good timer fired, no hostile case moved
+    assert fired == [1] * len(good)  # and each exactly once
+    assert waiting == hostile
+    assert set(incidents_by_case) == hostile
+    assert set(incidents_by_case.values()) == {(1, "open")}  # one attempt, counted once
+    assert time.monotonic() - started < 60
