@@ -397,3 +397,51 @@ def camunda_hint(root: Any, file: str) -> list[LintIssue]:
             severity="warning",
         )
     ]
+
+
+ACTIVITIES = {
+    "task", "userTask", "manualTask", "scriptTask", "serviceTask", "sendTask", "receiveTask",
+    "businessRuleTask", "callActivity", "subProcess", "transaction", "adHocSubProcess",
+}  # fmt: skip
+
+
+def neutralize(doc: Any, element_id: str) -> bool:
+    """Make the element SpiffWorkflow refused parseable in this copy (an activity becomes a plain
+    task with its flows, an event loses its definitions, a boundary event goes, a flow gets a
+    condition), so the next parse reaches the rest of the file. False when it is not here or
+    nothing can be done."""
+    el = next((e for e in doc.iter() if isinstance(e.tag, str) and e.get("id") == element_id), None)
+    if el is None or not el.tag.startswith(B):
+        return False
+    kind = el.tag[len(B) :]
+    parent = el.getparent()
+    if parent is None:
+        return False
+    if kind in ACTIVITIES:
+        task = etree.Element(f"{B}task", id=element_id)
+        if el.get("name"):
+            task.set("name", el.get("name"))
+        for child in el:
+            if isinstance(child.tag, str) and child.tag in (f"{B}incoming", f"{B}outgoing"):
+                task.append(copy.deepcopy(child))
+        parent.replace(el, task)
+        flows = [f for f in parent.iter(f"{B}sequenceFlow") if f.get("sourceRef") == element_id]
+        for extra in flows[1:]:
+            extra.getparent().remove(extra)
+        return True
+    if kind == "boundaryEvent":
+        for flow in list(parent.iter(f"{B}sequenceFlow")):
+            if flow.get("sourceRef") == element_id:
+                flow.getparent().remove(flow)
+        parent.remove(el)
+        return True
+    if kind.endswith("Event"):
+        defs = [c for c in el if isinstance(c.tag, str) and "EventDefinition" in c.tag]
+        for d in defs:
+            el.remove(d)
+        return bool(defs)
+    if kind == "sequenceFlow" and el.find(f"{B}conditionExpression") is None:
+        cond = etree.SubElement(el, f"{B}conditionExpression")
+        cond.text = "False"
+        return True
+    return False

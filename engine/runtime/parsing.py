@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from lxml import etree
@@ -28,6 +28,7 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from engine.calendar import Period, PeriodError
 from engine.runtime.bpmn_checks import (
     camunda_hint,
+    neutralize,
     runnable_copy,
     structure_issues,
     xsd_issues,
@@ -51,6 +52,9 @@ _SAFE_XML = etree.XMLParser(
     remove_comments=True,  # SpiffWorkflow 3.2 fails on a comment inside a task (tag.endswith)
 )
 MANUAL_KINDS = {"UserTask", "ManualTask"}
+# How often a bundle is parsed again after SpiffWorkflow's first error in a process (each round
+# replaces the element it named), so that one upload reports up to this many such errors.
+MAX_PARSE_ROUNDS = 20
 # Whose deadline a timer is (its `holder` property): a period that belongs to the party, a duty
 # or limit of the agency itself, or a court's. Optional, so third-party files still deploy.
 TIMER_HOLDERS = ("party", "agency", "court")
@@ -147,10 +151,10 @@ def check_bundle(
     The processes returned when there are issues were parsed from a copy without the refused
     elements (see bpmn_checks.runnable_copy): good enough to lint the rest of the file, never to
     deploy; a caller deploys only when the issues are empty."""
-    parser = SpiffBpmnParser()
     issues: list[LintIssue] = []
     owners: dict[str, str] = {}
     roots: dict[str, Any] = {}
+    copies: dict[str, Any] = {}
     lines: dict[str, dict[str, int]] = {}
     for name, content in files.items():
         try:
@@ -187,54 +191,86 @@ def check_bundle(
             for el in root.iter()
             if isinstance(el.tag, str) and el.get("id") and el.sourceline
         }
-        try:
-            parser.add_bpmn_xml(runnable_copy(root, known), filename=name)
-        except Exception as exc:
-            issues.extend(_new(translate_spiff(exc, file=name), own))
-            continue
+        copies[name] = runnable_copy(root, known)
         for proc in root.iter(f"{BPMN_NS}process"):
             if proc.get("isExecutable") == "true":
                 owners[proc.get("id")] = name
-    for lib_name, root in library_roots.items():
-        ids = [p.get("id") for p in root.iter(f"{BPMN_NS}process")]
-        if any(i in uploaded for i in ids):
-            continue  # the upload replaces this process
-        try:
-            parser.add_bpmn_xml(root, filename=lib_name)
-        except Exception:  # noqa: S112 - a clashing deployed file is not used
-            continue
     result: dict[str, ProcessDefinition] = {}
-    for key, file in owners.items():
-        try:
-            spec = parser.get_spec(key)
-            subs = parser.get_subprocess_specs(key)
-        except Exception as exc:
-            issues.extend(_new(translate_spiff(exc, file=file, process=key), issues))
-            continue
-        proc_parser = parser.get_process_parser(key)
-        definition = ProcessDefinition(
-            key=key,
-            name=proc_parser.get_name() or key,
-            file=file,
-            xml=files[file],
-            spec=spec,
-            subprocess_specs=subs,
-        )
-        definition.elements = collect_elements([spec, *subs.values()])
-        definition.lines = lines.get(file, {})
-        result[key] = definition
+    failed: set[str] = set()
+    neutralized: set[str] = set()
+    # SpiffWorkflow stops at the first error of a process. To report the rest of the file too,
+    # the element it named is replaced in the copy by a plain one and everything is parsed
+    # again, a bounded number of times.
+    for _ in range(MAX_PARSE_ROUNDS):
+        parser = SpiffBpmnParser()
+        for name, doc in copies.items():
+            if name in failed:
+                continue
+            try:
+                parser.add_bpmn_xml(doc, filename=name)
+            except Exception as exc:
+                issues.extend(_new(translate_spiff(exc, file=name), issues))
+                failed.add(name)
+        for lib_name, root in library_roots.items():
+            ids = [p.get("id") for p in root.iter(f"{BPMN_NS}process")]
+            if any(i in uploaded for i in ids):
+                continue  # the upload replaces this process
+            try:
+                parser.add_bpmn_xml(root, filename=lib_name)
+            except Exception:  # noqa: S112 - a clashing deployed file is not used
+                continue
+        again = False
+        for key, file in owners.items():
+            if key in result or key in failed or file in failed:
+                continue
+            try:
+                spec = parser.get_spec(key)
+                subs = parser.get_subprocess_specs(key)
+            except Exception as exc:
+                where = getattr(exc, "file_name", "") or file
+                found = translate_spiff(exc, file=where if where in copies else file, process=key)
+                if found.line is None and found.file in lines:
+                    found = replace(found, line=lines[found.file].get(found.element_id or ""))
+                issues.extend(_new(found, issues))
+                bad = getattr(exc, "id", "") or ""
+                if bad and bad not in neutralized:
+                    neutralized.add(bad)
+                    if any(neutralize(doc, bad) for doc in copies.values()):
+                        again = True
+                        break
+                failed.add(key)
+                continue
+            proc_parser = parser.get_process_parser(key)
+            definition = ProcessDefinition(
+                key=key,
+                name=proc_parser.get_name() or key,
+                file=file,
+                xml=files[file],
+                spec=spec,
+                subprocess_specs=subs,
+            )
+            definition.elements = collect_elements([spec, *subs.values()])
+            definition.lines = lines.get(file, {})
+            result[key] = definition
+        if not again:
+            break
     return result, issues
 
 
 def _new(found: LintIssue, already: list[LintIssue]) -> list[LintIssue]:
-    """SpiffWorkflow's first error unless the checks over the whole file already said it."""
+    """A SpiffWorkflow error unless the checks over the whole file already said it: about the
+    same element (or naming it), or (when Spiff named no element) by the same rule in the same
+    process."""
+    unplaced = found.element_id in (found.process_id, "definitions", None)
     for old in already:
         if old.file != found.file:
             continue
         same_rule = (old.rule or "").split(" ")[0] == (found.rule or "").split(" ")[0]
-        if old.element_id == found.element_id or (same_rule and old.process_id == found.process_id):
+        if old.element_id == found.element_id:
             return []
-        if same_rule and found.process_id == "-":
+        if same_rule and found.element_id and f" {found.element_id} " in old.message:
+            return []  # e.g. the flow Spiff names is in the gateway's message
+        if same_rule and unplaced and found.process_id in (old.process_id, "-"):
             return []
     return [found]
 

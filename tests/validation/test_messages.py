@@ -224,3 +224,26 @@ def test_exception_reprs_are_reduced_to_their_message() -> None:
     )
     assert message_problems(str(leak)) == [], str(leak)
     assert "AttributeError: object has no x" in str(leak)
+
+
+def test_several_parser_errors_in_one_process_are_all_reported(app: App) -> None:
+    """SpiffWorkflow stops at its first error; the element it named is set aside and the file
+    parsed again, so every such error comes out, and the Qingwei rules still run after them."""
+    xml = variant(
+        (
+            "<bpmn:outgoing>f2</bpmn:outgoing>",
+            "<bpmn:outgoing>f2</bpmn:outgoing><bpmn:standardLoopCharacteristics />",
+        ),
+        (
+            "<bpmn:outgoing>f4</bpmn:outgoing>\n    </bpmn:userTask>",
+            "<bpmn:outgoing>f4</bpmn:outgoing><bpmn:multiInstanceLoopCharacteristics />"
+            "\n    </bpmn:userTask>",
+        ),
+        ("<bpmn:flowNodeRef>decide</bpmn:flowNodeRef>", ""),
+    )
+    errors = teaching(errors_of(app, xml))
+    text = "\n".join(errors)
+    assert "rule bpmn-xsd" not in text
+    assert "元素 element investigate" in text and "loopMaximum" in text
+    assert "元素 element serve" in text and "cardinality" in text
+    assert "元素 element decide" in text and "rule lane" in text
