@@ -128,6 +128,7 @@ class ReinspectionItem(BaseModel):
     mode: str | None
     closed_on: date | None
     demolished_m2: float
+    photos: list[int] = []  # attachment ids: GET /attachments/{id}/thumbnail, /content
 
 
 class ReinspectionList(BaseModel):

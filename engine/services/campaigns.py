@@ -528,6 +528,7 @@ class ReinspectionCase:
     mode: str | None
     closed_on: date | None
     demolished_m2: float
+    photos: list[int] = field(default_factory=list)  # attachment ids of the site photos
 
 
 def reinspection_lists(
@@ -540,7 +541,9 @@ def reinspection_lists(
         if row is None:
             raise NotFound(f"专项行动不存在 campaign {campaign_id} does not exist")
         lists: dict[str, list[ReinspectionCase]] = {}
-        for e in uow.ledger.closed_for_reinspection(campaign_filter(row)):
+        closed = uow.ledger.closed_for_reinspection(campaign_filter(row))
+        photos = uow.ledger.photos([e.case_id for e in closed])
+        for e in closed:
             lists.setdefault(e.officer or "—", []).append(
                 ReinspectionCase(
                     e.case_id,
@@ -552,6 +555,7 @@ def reinspection_lists(
                     e.mode,
                     e.closed_on,
                     e.demolished_m2,
+                    photos.get(e.case_id, []),
                 )
             )
     return sorted(lists.items())

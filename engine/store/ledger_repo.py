@@ -24,7 +24,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from engine.store.models import Campaign, LedgerEntry, ReadyTaskRow, TimerRow
+from engine.store.models import AttachmentRow, Campaign, LedgerEntry, ReadyTaskRow, TimerRow
 
 CN = timezone(timedelta(hours=8), "Asia/Shanghai")
 
@@ -344,6 +344,25 @@ class LedgerRepository:
                 .order_by(LedgerEntry.case_id)
             ).all()
         ]
+
+    def photos(self, ids: Sequence[int]) -> dict[int, list[int]]:
+        """The photos on record (not withdrawn) of each case: what the site looked like, for
+        the officer who goes back to see whether it was rebuilt (回头看)."""
+        a = AttachmentRow
+        out: dict[int, list[int]] = {}
+        for chunk in range(0, len(ids), 500):
+            rows = self.s.execute(
+                select(a.case_id, a.id)
+                .where(
+                    a.case_id.in_(list(ids[chunk : chunk + 500])),
+                    a.media_type.like("image/%"),
+                    a.withdrawn_at.is_(None),
+                )
+                .order_by(a.case_id, a.taken_at, a.id)
+            ).all()
+            for case_id, att_id in rows:
+                out.setdefault(int(case_id), []).append(int(att_id))
+        return out
 
     def closed_for_reinspection(self, f: LedgerFilter) -> list[LedgerEntry]:
         return list(

@@ -99,11 +99,21 @@ def test_campaign_progress_ranking_and_projection(
     later = client.get(f"{API}/campaigns/{c['id']}", headers=headers("head")).json()
     assert {p["metric"]: p for p in later["progress"]}["area_demolished_m2"]["on_track"] is False
 
+    # 回头看: the closed cases per officer, with the site photos on record.
+    from tests.integration.evidence_files import jpeg
+
+    photo = client.post(
+        f"{API}/cases/{cases['jia_done']['id']}/attachments",
+        files={"file": ("现场.jpg", jpeg(), "image/jpeg")},
+        headers=headers("officer"),
+    )
+    assert photo.status_code == 201, photo.text
     lists = client.get(f"{API}/campaigns/{c['id']}/reinspection", headers=headers("officer"))
     assert lists.status_code == 200
     assert [(x["officer"], [y["case_no"] for y in x["cases"]]) for x in lists.json()] == [
         ("officer1", [cases["jia_done"]["case_no"]])
     ]
+    assert lists.json()[0]["cases"][0]["photos"] == [photo.json()["id"]]
 
 
 def test_campaign_writes_are_for_the_head_validated_and_versioned(

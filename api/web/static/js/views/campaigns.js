@@ -144,7 +144,8 @@ async function dashboard(root, id, { navigate }) {
         const lists = await api.get(`/campaigns/${id}/reinspection`);
         e.target.replaceWith(lists.length ? h('div', {}, lists.map((l) => h('details', { class: 'reinspect-list' },
           h('summary', {}, `${l.officer}：${l.cases.length} 件`),
-          h('ul', {}, l.cases.map((x) => h('li', {}, h('a', { href: `#/cases/${x.case_id}` }, x.case_no), ` ${x.district}${x.village ? ` ${x.village}` : ''} · ${x.address} · ${MODE_NAMES[x.mode] || x.mode || '—'} · 结案 ${x.closed_on || '—'}`))))))
+          h('ul', {}, l.cases.map((x) => h('li', {}, h('a', { href: `#/cases/${x.case_id}` }, x.case_no), ` ${x.district}${x.village ? ` ${x.village}` : ''} · ${x.address} · ${MODE_NAMES[x.mode] || x.mode || '—'} · 结案 ${x.closed_on || '—'}`,
+            x.photos.length ? h('span', { class: 'muted' }, ` · 现场照片 ${x.photos.length} 张`) : null))))))
           : h('p', { class: 'muted' }, '尚无已结案件。'));
       },
     }, '列出已结案件'));
