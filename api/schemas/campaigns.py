@@ -111,7 +111,7 @@ class CampaignRead(BaseModel):
     progress: list[Progress]
     by_district: list[DistrictRead]
     current_phase: str | None
-    totals: dict[str, float]
+    totals: dict[str, int | float]
     by_stage: dict[str, int]
     by_mode: dict[str, int]
     trend: list[dict[str, Any]]
