@@ -18,7 +18,8 @@ ACCEPTED: dict[str, tuple[str, frozenset[str]]] = {
     "image/jpeg": ("photo", frozenset({"jpg", "jpeg", "jpe", "jfif"})),
     "image/png": ("photo", frozenset({"png"})),
     "image/heic": ("photo", frozenset({"heic", "heif"})),
-    "video/mp4": ("video", frozenset({"mp4", "m4v"})),
+    # MP4, MOV and 3GP share one container (ISO BMFF); filetype names most of them video/mp4.
+    "video/mp4": ("video", frozenset({"mp4", "m4v", "mov", "qt", "3gp", "3gpp"})),
     "video/x-m4v": ("video", frozenset({"mp4", "m4v"})),
     "video/quicktime": ("video", frozenset({"mov", "qt", "mp4"})),
     "video/3gpp": ("video", frozenset({"3gp", "3gpp"})),
@@ -32,6 +33,7 @@ ACCEPTED: dict[str, tuple[str, frozenset[str]]] = {
 }
 # Headers browsers and phones send that say nothing about the content.
 _GENERIC = {"", "application/octet-stream", "binary/octet-stream"}
+_HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"}
 _LABEL = {"image": "图片", "video": "视频", "audio": "音频", "application": "文档"}
 
 
@@ -60,13 +62,16 @@ def sniff(head: bytes, *, filename: str, declared: str | None) -> Sniffed:
     if not head:
         raise ContentRefused("文件为空 (the file is empty)")
     guess = filetype.guess(head)
-    if guess is None or guess.mime not in ACCEPTED:
-        what = guess.mime if guess is not None else "未知类型 unknown"
+    mime = guess.mime if guess is not None else None
+    if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
+        mime = "image/heic"  # HEIF photos branded mif1/msf1 (many Android phones), not video
+    if mime is None or mime not in ACCEPTED:
+        what = mime or "未知类型 unknown"
         raise ContentRefused(
             f"不接受的文件类型：内容为 {what}；只接受照片、视频、PDF 扫描件和录音 "
             f"(content is {what}: only photos, video, PDF scans and audio are accepted)"
         )
-    media_type = str(guess.mime)
+    media_type = str(mime)
     kind, extensions = ACCEPTED[media_type]
     ext = PurePath(filename).suffix.lower().lstrip(".")
     if ext and ext not in extensions:
@@ -81,4 +86,4 @@ def sniff(head: bytes, *, filename: str, declared: str | None) -> Sniffed:
             f"声明的类型 {stated} 与内容（{label} {media_type}）不符 "
             f"(declared {stated}, content is {media_type})"
         )
-    return Sniffed(media_type, kind, str(guess.extension))
+    return Sniffed(media_type, kind, media_type.rsplit("/", 1)[-1])
