@@ -83,6 +83,21 @@ def _investigators(events: Sequence[AuditEvent]) -> set[str]:
     }
 
 
+def _named_investigators(uow: UnitOfWork, data: Mapping[str, Any], actor: Actor) -> set[str]:
+    """The actor, when the investigation record's `officers` names them (by user name or by
+    full name): someone who was on site investigates the case even if a colleague submitted
+    the task (issue 14: the check saw only who submitted)."""
+    named = data.get("officers")
+    if not isinstance(named, list):
+        return set()
+    names = {str(n).strip() for n in named if isinstance(n, str) and n.strip()}
+    if actor.username in names:
+        return {actor.username}
+    user = uow.users.by_username(actor.username)
+    full = user.full_name.strip() if user is not None and user.full_name else ""
+    return {actor.username} if full and full in names else set()
+
+
 def _duty(task: Any, info: ElementInfo | None) -> str | None:
     declared = info.properties.get("duty") if info else None
     if declared:
@@ -197,7 +212,9 @@ def refusal_for_completion(
     duty = _duty(task, info)
     if duty is not None:
         refusal = guards.segregation_guard(
-            actor=actor.username, investigators=_investigators(trail()), duty=duty
+            actor=actor.username,
+            investigators=_investigators(trail()) | _named_investigators(uow, merged, actor),
+            duty=duty,
         )
         if refusal is not None:
             return refusal

@@ -281,3 +281,27 @@ def test_backdated_demolition_inside_the_lawsuit_window_is_refused(
     clock.set(datetime(2026, 8, 10, 15, 30, tzinfo=SHANGHAI))
     refusal = _refused(guarded, case, {"demolition_at": at("2026-08-10T15:00")})
     assert refusal.article == "ALL Art. 46"
+
+
+def test_an_officer_named_in_the_investigation_record_may_not_review(guarded: App) -> None:
+    """Issue 14: who was on site counts, not only who submitted the investigation task; the
+    record names officers by full name (or user name)."""
+    services.add_user(
+        guarded.ctx.uow(),
+        ctx=guarded.ctx,
+        username="wang",
+        password="a-long-enough-password",
+        roles=("legal_review",),
+        full_name="王五",
+    )
+    wang = Actor("wang", ("legal_review",))
+    for named in (["王五", "李四"], ["wang", "李四"]):
+        case = services.open_case(
+            guarded.ctx.uow(), ctx=guarded.ctx, actor=OFFICER, process_key="guarded", data={}
+        )
+        case = _complete(guarded, case, OFFICER, {"officers": named})
+        with pytest.raises(DutyConflict) as info:
+            _complete(guarded, case, wang, {"review_passed": True})
+        assert info.value.article == "APL Art. 58"
+    moved = _complete(guarded, case, REVIEWER, {"review_passed": True})
+    assert moved.tasks[0].element_id == "decide"
