@@ -170,3 +170,34 @@ def test_import_page_shows_the_result_table(
     page.set_viewport_size({"width": 375, "height": 800})
     shots("import-375")
     page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_party_message_form_uploads_its_evidence(
+    page: Any, server: Server, shots: Shots, tmp_path: Path
+) -> None:
+    case = server.open_case(area_m2=20.0)
+    cid = case["id"]
+    server.complete(cid, "officer1", {"classification": "not_correctable", "area_m2": 20})
+    server.complete(cid, "head1", {"compliance_days": 15})
+    server.complete(cid, "officer1", {"service_method": "direct", "served_at": "2026-02-10"})
+    photo = tmp_path / "拆除后.jpg"
+    photo.write_bytes(jpeg(lat=39.95, lon=116.40, color=(90, 140, 90)))
+    page.set_viewport_size({"width": 375, "height": 800})
+    sign_in(page, "officer1")
+    page.goto(f"/#/cases/{cid}")
+    page.locator("button[data-message='party_demolished']").click()
+    msg = page.locator("#message-form")
+    msg.locator("[data-field='note'] textarea").fill("现场复查：已自行拆除，见照片。")
+    page.set_input_files("#message-evidence-input", str(photo))
+    expect(page.locator("#message-evidence-list li")).to_have_count(1)
+    shots("message-form-375")
+    msg.locator("button[type=submit]").click()
+    expect(page.locator(".notice.ok")).to_contain_text("已记录：当事人已自行拆除")
+    expect(page.locator("#gallery .att-card", has_text="拆除后.jpg")).to_contain_text(
+        "坐标 39.95000"
+    )
+    listed = server.call("GET", f"/cases/{cid}/attachments", "officer1")
+    assert [(a["filename"], a["message"]) for a in listed] == [("拆除后.jpg", "party_demolished")]
+    after = server.call("GET", f"/cases/{cid}", "officer1")
+    assert after["status"] == "closed"
+    page.set_viewport_size({"width": 1280, "height": 900})
