@@ -226,8 +226,14 @@ class S3FileStore:
     8 MB, read from the staged file, never whole in memory). Staging is on local disk."""
 
     def __init__(self, cfg: S3Settings, staging: Path) -> None:
-        import boto3  # optional dependency: pip install 'qingwei[s3]'
-        from botocore.config import Config
+        try:
+            import boto3  # optional dependency: pip install 'qingwei[s3]'
+            from botocore.config import Config
+        except ImportError as exc:
+            raise ValueError(
+                "QINGWEI_FILES__BACKEND=s3 需要 boto3：pip install 'qingwei[s3]' "
+                "(the S3 store needs the optional boto3 dependency)"
+            ) from exc
 
         self.bucket = cfg.bucket
         self.prefix = cfg.prefix
