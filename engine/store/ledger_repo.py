@@ -7,6 +7,7 @@ in the step's own transaction; nothing here reads the cases' JSON at query time.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -43,13 +44,19 @@ MODES = ("self", "assisted", "forced", "confiscated")
 _LEDGER: Table = LedgerEntry.__table__  # type: ignore[assignment]
 
 
+MAX_AREA_M2 = 1e15  # the input limit (api/limits.py): larger values predate it and count as 0
+
+
 def _area(value: Any) -> float:
+    """An area the ledger can total: a number in [0, 1e15], else 0. Rows written before input
+    was bounded may hold a 401-digit integer (float() overflows) or inf/nan (issue 14)."""
     if isinstance(value, bool):
         return 0.0
     try:
-        return max(float(value or 0), 0.0)
-    except (TypeError, ValueError):
+        area = float(value or 0)
+    except (TypeError, ValueError, OverflowError):
         return 0.0
+    return area if math.isfinite(area) and 0.0 <= area <= MAX_AREA_M2 else 0.0
 
 
 def _day(value: Any) -> date | None:
@@ -70,7 +77,7 @@ def demolished_area(data: Mapping[str, Any]) -> float:
     outcome says it is gone (self, assisted or forced demolition)."""
     explicit = data.get("demolished_area_m2")
     if isinstance(explicit, int | float) and not isinstance(explicit, bool):
-        return float(explicit)
+        return _area(explicit)
     return _area(data.get("area_m2")) if data.get("outcome") in DEMOLISHED_OUTCOMES else 0.0
 
 
