@@ -273,3 +273,21 @@ def test_the_size_limit_refuses_and_stores_nothing(mini: App) -> None:
     store = mini.ctx.documents.files
     assert isinstance(store, LocalFileStore)
     assert not [p for p in store.root.rglob("*") if p.is_file()]
+
+
+def test_concurrent_uploads_to_one_case_keep_one_chain(mini: App) -> None:
+    """Officers on site upload at the same moment: the case row lock orders them, each upload
+    is one event of the chain, and the first geotagged photo alone fills the location."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    case = open_case(mini)
+    photos = [jpeg(lat=LAT + i / 1000, lon=LON, color=(i * 30, 80, 80)) for i in range(4)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        done = list(pool.map(lambda p: upload(mini, case.id, p), photos))
+    assert len({a.id for a in done}) == 4
+    events = [e for e in trail(mini, case.id) if e.action == "attachment_added"]
+    assert sorted(e.data["attachment_id"] for e in events) == sorted(a.id for a in done)
+    assert [e.data["location_filled"] for e in events].count(True) == 1
+    after = services.get_case(mini.ctx.uow(read_only=True), case_id=case.id)
+    assert after.case_version == case.case_version + 1
+    assert services.verify_case(mini.ctx.uow(read_only=True), ctx=mini.ctx, case_id=case.id).valid
