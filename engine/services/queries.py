@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.bpmn_bundle import merge as merge_bundle
 from engine.errors import NotFound, TaskNotReady
 from engine.services.casework import case_view, get_case_row, task_view
 from engine.services.context import Actor, EngineContext
 from engine.services.incidents import with_stuck_timers
 from engine.services.privacy import visible_case_ids
 from engine.services.views import CaseView, DiagramView, PageView, TaskView
+from engine.store.models import ProcessVersion
 from engine.store.uow import UnitOfWork
 
 
@@ -83,7 +85,20 @@ def diagram(uow: UnitOfWork, *, case_id: int) -> DiagramView:
         if version is None:
             raise NotFound("process version missing")
         return DiagramView(
-            bpmn_xml=version.bpmn_xml.decode("utf-8"),
+            bpmn_xml=_bundle_xml(uow, version).decode("utf-8"),
             completed=list(case.completed_elements or []),
             active=list(case.active_elements or []),
         )
+
+
+def _bundle_xml(uow: UnitOfWork, main: ProcessVersion) -> bytes:
+    """The main file merged with every process it calls, each as deployed when the main
+    version was (the newest version of its key deployed no later than the main one)."""
+    specs = main.spec_json.get("subprocess_specs") if isinstance(main.spec_json, dict) else None
+    keys = sorted(specs or {})
+    called: list[bytes] = []
+    for key in keys:
+        version = uow.processes.newest_at(key, main.deployed_at)
+        if version is not None:
+            called.append(version.bpmn_xml)
+    return merge_bundle(main.bpmn_xml, called) if called else main.bpmn_xml

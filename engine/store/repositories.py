@@ -110,6 +110,15 @@ class ProcessRepository:
             select(ProcessVersion).order_by(ProcessVersion.key, ProcessVersion.version)
         ).all()
 
+    def newest_at(self, key: str, moment: datetime) -> ProcessVersion | None:
+        """The version of `key` that was the newest at `moment` (a bundle deploys at one time)."""
+        return self.s.scalars(
+            select(ProcessVersion)
+            .where(ProcessVersion.key == key, ProcessVersion.deployed_at <= moment)
+            .order_by(ProcessVersion.id.desc())
+            .limit(1)
+        ).first()
+
     def latest_xml_by_file(self) -> dict[str, bytes]:
         """The newest XML of every key, used to resolve call activities at deploy time."""
         latest: dict[str, ProcessVersion] = {}

@@ -228,8 +228,8 @@ def test_the_main_happy_path_is_one_horizontal_line() -> None:
         "gw_to_lead_check",
         "intake_filing",
         "handling",
-        "decision_service",
-        "execution",
+        "decision_service_stage",
+        "execution_stage",
         "closing",
         "end_case",
     ]
