@@ -108,6 +108,8 @@ class LegalSettings(BaseModel):
     # 北京 Art. 78 requires a safety appraisal before every forced demolition; elsewhere a case
     # sets safety_appraisal_required itself.
     safety_appraisal_required: bool = False
+    # 浙江 Art. 20: defer demolition for a party left homeless until housing is secured.
+    housing_guarantee_required: bool = False
     # CPL Art. 85 / SPC ALL interpretation Art. 48 (在途时间): a review or lawsuit mailed on the
     # last day is in time, so coercion can wait this many calendar days after the windows for
     # it to arrive. No statute fixes the number: 0 keeps the first lawful day; a city that

@@ -436,6 +436,58 @@ def no_heavier_penalty_guard(
     return _no("no_heavier_penalty", "APL Art. 62", zh, en + "; a new advance notice is needed")
 
 
+def _same_text(a: object, b: object) -> bool:
+    """Equal once whitespace and full/half-width punctuation are set aside."""
+    norm = str.maketrans({"，": ",", "。": ".", "；": ";", "：": ":", "（": "(", "）": ")"})
+
+    def clean(value: object) -> str:
+        return "".join(str(value or "").translate(norm).split())
+
+    return clean(a) == clean(b)
+
+
+def same_act_guard(
+    *, revoked: object, facts: object, basis_text: object, penalty: object
+) -> Refusal | None:
+    """ALL Art. 71 (and ARL Art. 64 for a review body's order): after a revocation with an order
+    to decide anew, the agency may not decide on the same facts and reasons an act that is
+    basically the same. "Basically the same" is read as: the same facts and evidence, the same
+    legal basis and the same penalty. Any of the three changed lets the new decision through."""
+    if not isinstance(revoked, dict) or facts is None:
+        return None
+    if not revoked.get("facts_and_evidence"):
+        return None
+    if (
+        _same_text(revoked.get("facts_and_evidence"), facts)
+        and _same_text(revoked.get("legal_basis_text"), basis_text)
+        and _same_text(revoked.get("penalty"), penalty)
+    ):
+        return _no(
+            "same_act",
+            "ALL Art. 71",
+            "原决定已被撤销并责令重新作出，不得以同一事实和理由作出基本相同的决定",
+            "the decision was revoked with a new one ordered: a new decision on the same facts "
+            "and reasons that is basically the same is forbidden",
+        )
+    return None
+
+
+def housing_guarantee_guard(*, required: bool, hardship: object, secured: object) -> Refusal | None:
+    """浙江 Art. 20: a party eligible for housing support who would be left without a home (or
+    below the local housing-hardship standard) by the demolition is brought into the housing
+    guarantee; until that or a transitional arrangement is in place, demolition is deferred.
+    `required` is the deployment's setting (on where the Zhejiang rules apply)."""
+    if not required or hardship is not True or secured is True:
+        return None
+    return _no(
+        "housing_guarantee",
+        "浙江 Art. 20",
+        "当事人符合住房保障条件且拆除后无房居住，未获保障或未落实过渡措施前应暂缓拆除",
+        "the party qualifies for housing support and would be left without a home: demolition "
+        "waits until housing or a transitional arrangement is in place",
+    )
+
+
 def fine_surcharge(fine_amount: float, due: date, paid_or_now: date) -> float:
     """APL Art. 72(1) (and ACL Art. 45): 3 % of the fine per day after `due`, the last day to pay
     (e.g. `cal.last_day(served, "15 CD")`, APL Art. 67), never more than the fine itself."""

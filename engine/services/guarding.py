@@ -287,6 +287,26 @@ def refusal_for_completion(
         if refusal is not None:
             return refusal
 
+    if "defer" in data and data.get("defer") is not True:
+        # 浙江 Art. 20: the enforcement decision itself must defer the demolition.
+        refusal = guards.housing_guarantee_guard(
+            required=legal.housing_guarantee_required,
+            hardship=merged.get("housing_hardship"),
+            secured=merged.get("housing_secured"),
+        )
+        if refusal is not None:
+            return refusal
+
+    if "facts_and_evidence" in data:
+        refusal = guards.same_act_guard(
+            revoked=merged.get("revoked_decision"),
+            facts=data.get("facts_and_evidence"),
+            basis_text=merged.get("legal_basis_text"),
+            penalty=merged.get("penalty"),
+        )
+        if refusal is not None:
+            return refusal
+
     if "fine_amount" in data and data.get("fine_amount") is not None:
         refusal = guards.no_heavier_penalty_guard(
             intended_fine_amount=merged.get("intended_fine_amount"),
@@ -328,6 +348,13 @@ def refusal_for_completion(
             return refusal
 
     if task.stage in COERCIVE_STAGES:
+        refusal = guards.housing_guarantee_guard(
+            required=legal.housing_guarantee_required,
+            hardship=merged.get("housing_hardship"),
+            secured=merged.get("housing_secured"),
+        )
+        if refusal is not None:
+            return refusal
         at_value = data.get("demolition_at") or merged.get("demolition_at")
         at = parse_instant(at_value) if at_value else now
         refusal = guards.demolition_record_guard(

@@ -72,6 +72,10 @@ GUARD_FIELDS = {
     "statement_made",
     "hearing_requested",
     "head_approved",
+    "housing_hardship",
+    "housing_secured",
+    "revoked_decision",
+    "facts_and_evidence",
 }
 
 

@@ -325,3 +325,74 @@ def test_a_lapsed_correction_order_is_never_enforced_by_demolition(drv: Driver) 
     drv.wait_until("compliance_deadline")
     assert drv.ready() == ["demand"]
     assert drv.documents().count("行政处罚事先告知书") == 2
+
+
+def test_a_revocation_ordering_a_new_decision_forbids_the_same_decision(drv: Driver) -> None:
+    """ARL Art. 64 / ALL Art. 70: the review body revokes and orders a new decision; the case goes
+    back to the investigation; ALL Art. 71 refuses a new decision on the same facts and reasons
+    that is basically the same; one on completed facts goes through."""
+    P.to_decision(drv)
+    P.decide(drv, "demolition_decision", on="2026-02-10", days=10)
+    P.serve(drv, "2026-02-10")
+    drv.go(at("2026-02-12 09:00"))
+    drv.send("review_filed", {"filed_on": "2026-02-12"})
+    drv.do("litigation_reply", {"reply_kind": "review_reply", "replied_on": "2026-02-12"})
+    drv.go(at("2026-03-02 09:00"))
+    drv.send(
+        "remedy_result",
+        {
+            "outcome": "revoked",
+            "kind": "review_decision",
+            "received_on": "2026-03-02",
+            "redo_ordered": True,
+        },
+    )
+    assert drv.ready() == ["investigation"]
+    assert drv.data()["outcome"] == ""
+    assert drv.data()["revoked_decision"]["facts_and_evidence"] == P.DECISION["facts_and_evidence"]
+    P.investigate(drv, on="2026-03-02")
+    P.report(drv, "not_correctable")
+    P.legal_review(drv)
+    P.advance_notice(drv, "2026-03-02")
+    P.serve(drv, "2026-03-02")
+    P.respond(drv, waived=True)
+    same = {
+        **P.DECISION,
+        "decided_on": "2026-03-02",
+        "compliance_days": 10,
+        "fine_amount": 0,
+        "remedy_rights_stated": True,
+    }
+    refused(drv, "demolition_decision", same, "ALL Art. 71")
+    P.decide(
+        drv,
+        "demolition_decision",
+        on="2026-03-02",
+        days=10,
+        facts_and_evidence="补充测绘报告：加盖部分面积45平方米，未取得建设工程规划许可证",
+    )
+    assert drv.ready() == ["serve_document"]
+
+
+def test_zhejiang_defers_demolition_while_the_party_would_be_homeless(
+    local_driver: Callable[..., Driver],
+) -> None:
+    """浙江 Art. 20 (setting housing_guarantee_required): a party eligible for housing support who
+    would be left without a home: the enforcement decision must defer the demolition until
+    housing or a transitional arrangement is secured."""
+    drv = local_driver(housing_guarantee_required=True)
+    to_enforcement_decision(drv)
+    homeless = {"housing_hardship": True, "housing_secured": False}
+    data = {
+        "decided_on": "2026-03-10",
+        "reasons": "逾期不拆除",
+        "basis": "《行政强制法》第三十七条",
+        "method": "强制拆除",
+        "remedies_stated": True,
+        "demand_statement_rechecked": True,
+        "defer": False,
+        **homeless,
+    }
+    refused(drv, "enforcement_decision", data, "浙江 Art. 20")
+    P.enforcement_decision(drv, "2026-03-10", defer=True, defer_reason="住房困难", **homeless)
+    assert drv.ready() == ["deferral_approval"]

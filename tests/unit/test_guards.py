@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from engine import guards as g
 from engine.calendar import TZ, StatutoryCalendar, UnknownHolidayYear
 from engine.guards import (
     ExecutionFacts,
@@ -428,3 +429,38 @@ def test_fine_surcharge() -> None:
     assert fine_surcharge(10_000, due, due) == 0  # paid on the last day
     assert fine_surcharge(10_000, due, date(2026, 3, 1)) == 0  # paid early
     assert fine_surcharge(333.33, due, date(2026, 3, 18)) == 10.0  # 1 day: 9.9999 -> 10.00
+
+
+def test_same_act_guard_reads_basically_the_same_as_facts_basis_and_penalty() -> None:
+    revoked = {
+        "facts_and_evidence": "未经许可加盖。",
+        "legal_basis_text": "城乡规划法第六十四条",
+        "penalty": "限期拆除",
+    }
+    same = g.same_act_guard(
+        revoked=revoked,
+        facts=" 未经许可加盖. ",
+        basis_text="城乡规划法第六十四条",
+        penalty="限期拆除",
+    )
+    assert same is not None and same.article == "ALL Art. 71"
+    for changed in (
+        {"facts": "补充测绘：加盖45平方米"},
+        {"basis_text": "城乡规划法第六十五条"},
+        {"penalty": "限期改正"},
+    ):
+        args = {
+            "facts": "未经许可加盖。",
+            "basis_text": "城乡规划法第六十四条",
+            "penalty": "限期拆除",
+        }
+        assert g.same_act_guard(revoked=revoked, **{**args, **changed}) is None
+    assert g.same_act_guard(revoked=None, facts="x", basis_text="y", penalty="z") is None
+
+
+def test_housing_guarantee_guard_only_where_the_setting_is_on() -> None:
+    assert g.housing_guarantee_guard(required=False, hardship=True, secured=False) is None
+    assert g.housing_guarantee_guard(required=True, hardship=True, secured=True) is None
+    assert g.housing_guarantee_guard(required=True, hardship=False, secured=False) is None
+    refusal = g.housing_guarantee_guard(required=True, hardship=True, secured=False)
+    assert refusal is not None and refusal.article == "浙江 Art. 20"
