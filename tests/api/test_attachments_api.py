@@ -172,3 +172,46 @@ def test_openapi_declares_the_file_part_binary(client: TestClient) -> None:
         assert schema["properties"]["file"]["type"] == "string"
         assert schema["properties"]["file"]["format"] == "binary"
         assert "file" in schema["required"]
+
+
+def test_a_streamed_body_past_the_limit_is_cut_off_with_413(
+    engine_app: object, headers: Headers, drive: Driver
+) -> None:
+    """Without a Content-Length (chunked), the input limits count the body as it streams
+    and stop it past the evidence limit plus 1 MiB, whatever part carries the bulk."""
+    from api.main import create_app
+
+    case = drive.open()
+    settings = engine_app.settings  # type: ignore[attr-defined]
+    settings.files.max_attachment_bytes = 4096
+    settings.limits.max_upload_bytes = 2048
+    limit = settings.multipart_body_limit()
+    assert limit == 4096 + 1_048_576
+    boundary = "b0undary"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="v.mp4"\r\n'
+        "Content-Type: video/mp4\r\n\r\n"
+    ).encode()
+
+    def body() -> object:
+        # A small file (the route would take it) and 1.5 MiB in another field: only the
+        # streamed count of the whole body can refuse this one.
+        yield head + MP4 + f"\r\n--{boundary}\r\n".encode()
+        yield b'Content-Disposition: form-data; name="note"\r\n\r\n'
+        for _ in range(3):
+            yield b"x" * 512 * 1024
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    with TestClient(create_app(engine_app), raise_server_exceptions=False) as fresh:  # type: ignore[arg-type]
+        r = fresh.post(
+            f"{API}/cases/{case['id']}/attachments",
+            content=body(),  # type: ignore[arg-type]
+            headers={
+                **headers("officer"),
+                "Content-Type": f"multipart/form-data; boundary={boundary}",
+            },
+        )
+        assert "content-length" not in {k.lower() for k in r.request.headers}
+        assert_problem(r, 413)
+        listed = fresh.get(f"{API}/cases/{case['id']}/attachments", headers=headers("officer"))
+        assert listed.json() == []
