@@ -392,7 +392,7 @@ def _view(uow: UnitOfWork, ctx: EngineContext, row: Campaign) -> CampaignView:
             (g["district"], g["village"]),
             {"cases": 0, "closed": 0, "found_m2": 0.0, "demolished_m2": 0.0, "rebuilt": 0},
         )
-        closed = g["cases"] if g["status"] == "closed" else 0
+        closed = g["closed"]
         for target in (d, v):
             target["cases"] += g["cases"]
             target["closed"] += closed

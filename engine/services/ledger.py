@@ -263,7 +263,9 @@ def export_row(seq: int, e: LedgerEntry, parents: dict[int, str]) -> list[Any]:
         name(MODES, e.mode),
         _d(e.demolished_on),
         _num(e.demolished_m2) if e.demolished_m2 else "",
-        name(STATUSES, e.status),
+        name(STATUSES, e.status)
+        if e.status == "closed" or not e.closed_on
+        else "已结案（待回头看）",
         _d(e.closed_out_on),
         e.district,
         e.village or "",

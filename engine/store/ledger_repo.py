@@ -266,6 +266,9 @@ class LedgerRepository:
         e = LedgerEntry
         rebuilt = e.parent_case_id.is_not(None)
         overdue = e.next_due_at <= now
+        # 结案: the process closed the case (closed_on), even while it still waits for the
+        # re-inspection (回头看) before it ends.
+        closed = e.closed_on.is_not(None)
         rows = self.s.execute(
             select(
                 e.district,
@@ -275,6 +278,7 @@ class LedgerRepository:
                 e.mode,
                 _count_if(rebuilt),
                 _count_if(overdue),
+                _count_if(closed),
                 func.count(),
                 func.coalesce(func.sum(e.area_m2), 0.0),
                 func.coalesce(func.sum(e.demolished_m2), 0.0),
@@ -291,9 +295,10 @@ class LedgerRepository:
                 "mode": r[4] or "",
                 "rebuilt": int(r[5]),
                 "overdue": int(r[6]),
-                "cases": int(r[7]),
-                "found_m2": float(r[8]),
-                "demolished_m2": float(r[9]),
+                "closed": int(r[7]),
+                "cases": int(r[8]),
+                "found_m2": float(r[9]),
+                "demolished_m2": float(r[10]),
             }
             for r in rows
         ]
@@ -313,7 +318,7 @@ class LedgerRepository:
         return list(
             self.s.scalars(
                 select(LedgerEntry)
-                .where(*conditions(f), LedgerEntry.status != "closed")
+                .where(*conditions(f), LedgerEntry.closed_on.is_(None))
                 .order_by(LedgerEntry.opened_at, LedgerEntry.case_id)
                 .limit(limit)
             ).all()
@@ -375,7 +380,7 @@ class LedgerRepository:
         return list(
             self.s.scalars(
                 select(LedgerEntry)
-                .where(*conditions(f), LedgerEntry.status == "closed")
+                .where(*conditions(f), LedgerEntry.closed_on.is_not(None))
                 .order_by(LedgerEntry.district, LedgerEntry.village, LedgerEntry.case_id)
             ).all()
         )
