@@ -4,6 +4,7 @@
 // shown beside the file they concern.
 import { api } from './api.js';
 import { fmtTime, h } from './dom.js';
+import { messageName } from './labels.js';
 
 const ACCEPT = 'image/jpeg,image/png,image/heic,image/heif,.heic,.heif,video/mp4,video/quicktime,video/3gpp,application/pdf,audio/*';
 const KIND = { image: '照片', video: '视频', audio: '录音', application: '文档' };
@@ -114,7 +115,7 @@ async function blobUrl(path) {
  * place (EXIF), withdrawn ones greyed with the reason. `canAdd` adds an upload box;
  * `canWithdraw` a withdraw button (reason asked).
  */
-export function gallery(caseId, attachments, { canAdd = false, canWithdraw = false, onChange = () => {} } = {}) {
+export function gallery(caseId, attachments, { canAdd = false, canWithdraw = false, onChange = () => {}, taskName = (a) => a.element_id || a.task_id } = {}) {
   ensureStyle();
   const box = h('div', { class: 'gallery-box' });
   const viewer = h('div', { class: 'att-viewer', id: 'att-viewer', hidden: true });
@@ -188,6 +189,8 @@ export function gallery(caseId, attachments, { canAdd = false, canWithdraw = fal
         a.taken_at ? h('div', { class: 'small att-taken' }, `拍摄 ${fmtTime(a.taken_at)}`) : null,
         a.location ? h('div', { class: 'small att-place', title: 'WGS-84' }, `坐标 ${fmtPlace(a.location)}`) : null,
         h('div', { class: 'small muted' }, `上传 ${fmtTime(a.uploaded_at)}`),
+        a.message ? h('div', { class: 'small att-bound' }, `当事人行为：${messageName(a.message)}`) : null,
+        a.task_id ? h('div', { class: 'small att-bound', title: a.element_id || '' }, `办理环节：${taskName(a)}`) : null,
         a.note ? h('div', { class: 'small' }, a.note) : null,
         h('code', { class: 'hash small', title: a.sha256 }, `${a.sha256.slice(0, 12)}…`),
         a.withdrawn ? h('div', { class: 'small att-withdrawn' }, h('span', { class: 'badge overdue' }, '已撤回'),

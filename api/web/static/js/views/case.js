@@ -166,7 +166,13 @@ export async function render(root, [caseId, taskParam], { navigate, setFlash }) 
 
   const evidence = section('证据材料', 'Evidence', 'evidence');
   const uploader = session.has(...MESSAGE_ROLES);
-  evidence.body.append(gallery(id, attachments, { canAdd: uploader, canWithdraw: uploader, onChange: reload }));
+  // The step an attachment belongs to, by the name the trail gave it (tasks done since).
+  const stepNames = new Map(trail.filter((e) => e.action === 'task_completed').map((e) => [e.element_id, e.data && e.data.task]));
+  for (const t of c.tasks) stepNames.set(t.element_id, t.name);
+  evidence.body.append(gallery(id, attachments, {
+    canAdd: uploader, canWithdraw: uploader, onChange: reload,
+    taskName: (a) => stepNames.get(a.element_id) || a.element_id || a.task_id,
+  }));
   main.append(evidence.el);
 
   // The diagram after the page is in place (bpmn-js measures its container).
@@ -455,6 +461,8 @@ export function timeline(trail, names = (x) => x) {
         h('span', {}, `${data.media_type || ''}`),
         data.taken_at ? h('span', {}, `拍摄 ${fmtTime(data.taken_at)}`) : null,
         data.location_filled ? h('span', {}, '已据照片坐标填写案件位置') : null,
+        e.element_id ? h('span', {}, `环节：${names(e.element_id)}`) : null,
+        data.message ? h('span', {}, `当事人行为：${messageName(data.message)}`) : null,
         h('code', { class: 'hash', title: data.sha256 }, `${String(data.sha256 || '').slice(0, 12)}…`)));
     } else if (e.action === 'attachment_withdrawn') {
       what = `撤回证据：${data.filename || ''}`;
