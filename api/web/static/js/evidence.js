@@ -32,7 +32,7 @@ function fmtPlace(loc) {
  * A file picker: drop files on it, choose them, or take a photo with the camera
  * (`<input capture>` opens the camera on a phone). `picker.files` is the current list.
  */
-export function filePicker({ id = 'evidence', label = '证据材料 Evidence' } = {}) {
+export function filePicker({ id = 'evidence', label = '证据材料 Evidence', hint = null } = {}) {
   ensureStyle();
   const files = [];
   const list = h('ul', { class: 'pick-list', id: `${id}-list` });
@@ -71,7 +71,8 @@ export function filePicker({ id = 'evidence', label = '证据材料 Evidence' } 
     zone.classList.remove('over');
     add(e.dataTransfer.files);
   });
-  const el = h('div', { class: 'field evidence-field' }, h('label', {}, label), zone, list);
+  const el = h('div', { class: 'field evidence-field' }, h('label', {}, label), zone, list,
+    hint ? h('div', { class: 'small muted' }, hint) : null);
   return { el, files, clear: () => { files.splice(0); redraw(); } };
 }
 

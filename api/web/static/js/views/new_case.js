@@ -48,7 +48,11 @@ export async function render(root, _params, { navigate, setFlash }) {
   form.el.prepend(h('div', { class: 'field' }, h('label', { for: 'process-key' }, '适用流程 Process'), pick));
   // Site photos (the first geotagged one fills the case's location when 坐标 is left empty),
   // video, scans: uploaded to the new case right after it is opened.
-  const picker = filePicker({ id: 'intake-evidence', label: '现场照片及其他证据 Photos and other evidence' });
+  const picker = filePicker({
+    id: 'intake-evidence',
+    label: '现场照片及其他证据 Photos and other evidence',
+    hint: '坐标未填时，以第一张带 GPS 定位的照片确定案件位置。The first geotagged photo fills an empty location.',
+  });
   form.el.append(picker.el, h('div', { class: 'form-actions' }, submit, h('a', { class: 'btn ghost', href: '#/tasks' }, '取消')));
   form.el.addEventListener('submit', async (e) => {
     e.preventDefault();
