@@ -389,6 +389,11 @@ class LedgerEntry(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+# The ledger's 暂定 filter looks up the cases with a provisional task deadline: without this index
+# that is a scan of every ready task (ix_timers_provisional serves the timers' side).
+Index("ix_ready_tasks_due_provisional", ReadyTaskRow.due_provisional, ReadyTaskRow.case_id)
+
+
 class AttachmentRow(Base):
     """Evidence (证据材料) on a case: a photo, video, scan or recording, stored content-addressed
     (`sha256` names the bytes in the file store; `thumb_sha256` a JPEG preview of an image).

@@ -71,6 +71,8 @@ def upgrade() -> None:
         batch_op.create_index('ix_ledger_entries_opened_at', ['opened_at'], unique=False)
         batch_op.create_index('ix_ledger_entries_parent_case_id', ['parent_case_id'], unique=False)
         batch_op.create_index('ix_ledger_entries_status_stage', ['status', 'stage'], unique=False)
+    with op.batch_alter_table('ready_tasks', schema=None) as batch_op:
+        batch_op.create_index('ix_ready_tasks_due_provisional', ['due_provisional', 'case_id'], unique=False)
     _backfill()
 
 
@@ -118,6 +120,8 @@ def _backfill() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('ready_tasks', schema=None) as batch_op:
+        batch_op.drop_index('ix_ready_tasks_due_provisional')
     with op.batch_alter_table('ledger_entries', schema=None) as batch_op:
         batch_op.drop_index('ix_ledger_entries_status_stage')
         batch_op.drop_index('ix_ledger_entries_parent_case_id')
