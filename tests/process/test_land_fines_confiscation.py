@@ -324,15 +324,22 @@ def test_confiscation_when_the_building_cannot_be_demolished(drv: Driver) -> Non
     assert drv.timers() == {"lawsuit_window_6m": midnight("2026-08-13")}
     drv.wait_until("lawsuit_window_6m")
     assert drv.ready() == ["confiscation_handover"]
+    # Hand-over within 90 days (土地管理法实施条例 Art. 58), counted here from the day the
+    # windows lapsed, Wed 08-12: -> Tue 11-10 -> due 11-11 00:00. Missed, it is only recorded.
+    assert drv.timers() == {"handover_deadline": midnight("2026-11-11")}
+    drv.wait_until("handover_deadline")
+    assert drv.data()["handover_late"] is True
+    assert drv.ready() == ["confiscation_handover"]
+    drv.go(at("2026-11-11 10:00"))
     drv.do(
         "confiscation_handover",
         {
-            "handed_over_on": "2026-08-13",
+            "handed_over_on": "2026-11-11",
             "receiving_department": "区财政局",
             "inventory_done": True,
         },
     )
-    P.close(drv, "2026-08-13")
+    P.close(drv, "2026-11-11")
     case = drv.now_case
     assert case.status == "closed"  # nothing to re-inspect
     assert (case.data["outcome"], case.data["fine_status"]) == ("confiscated", "paid")
