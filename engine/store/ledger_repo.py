@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
@@ -315,14 +315,26 @@ class LedgerRepository:
         return [(_as_date(r[0]), float(r[1] or 0)) for r in rows]
 
     def waiting_longest(self, f: LedgerFilter, limit: int = 10) -> list[LedgerEntry]:
-        return list(
-            self.s.scalars(
-                select(LedgerEntry)
-                .where(*conditions(f), LedgerEntry.closed_on.is_(None))
-                .order_by(LedgerEntry.opened_at, LedgerEntry.case_id)
-                .limit(limit)
-            ).all()
-        )
+        """The open cases opened first. With districts, the first `limit` of each district are
+        read from the campaign index (district, opened_at) and merged: the planner would
+        otherwise walk the opened_at index over every district of the city."""
+
+        def first(where: list[ColumnElement[bool]]) -> list[LedgerEntry]:
+            return list(
+                self.s.scalars(
+                    select(LedgerEntry)
+                    .where(*where, LedgerEntry.closed_on.is_(None))
+                    .order_by(LedgerEntry.opened_at, LedgerEntry.case_id)
+                    .limit(limit)
+                ).all()
+            )
+
+        if not f.districts:
+            return first(conditions(f))
+        found: list[LedgerEntry] = []
+        for district in f.districts:
+            found += first(conditions(replace(f, districts=(district,))))
+        return sorted(found, key=lambda e: (e.opened_at, e.case_id))[:limit]
 
     def provisional_among(self, ids: Sequence[int]) -> set[int]:
         """Which of `ids` have a pending deadline computed on a provisional year (暂定)."""
