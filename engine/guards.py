@@ -472,6 +472,32 @@ def same_act_guard(
     return None
 
 
+def limitation_guard(
+    *, discovered_on: date | None, ended_on: date | None, continuing: object, life_safety: object
+) -> Refusal | None:
+    """APL Art. 36: no penalty for a violation not discovered within two years (five where it
+    endangers life or health with harmful consequences), counted from its end; a continuing
+    violation has not ended. Nothing is refused on missing facts: the officer records the end
+    date and whether the violation continues in the investigation report."""
+    if discovered_on is None or ended_on is None or continuing is not False:
+        return None
+    years = 5 if life_safety is True else 2
+    try:
+        limit = ended_on.replace(year=ended_on.year + years)
+    except ValueError:  # 29 February
+        limit = ended_on.replace(year=ended_on.year + years, day=28)
+    if discovered_on <= limit:
+        return None
+    return _no(
+        "limitation",
+        "APL Art. 36",
+        f"违法行为于 {ended_on.isoformat()} 终了，{years} 年内（至 {limit.isoformat()}）未被发现，"
+        f"{discovered_on.isoformat()} 才发现，不再给予行政处罚",
+        f"the violation ended {ended_on.isoformat()} and was not discovered within {years} years "
+        f"(by {limit.isoformat()}; found {discovered_on.isoformat()}): no penalty may be imposed",
+    )
+
+
 def housing_guarantee_guard(*, required: bool, hardship: object, secured: object) -> Refusal | None:
     """浙江 Art. 20: a party eligible for housing support who would be left without a home (or
     below the local housing-hardship standard) by the demolition is brought into the housing

@@ -298,6 +298,14 @@ def refusal_for_completion(
             return refusal
 
     if "facts_and_evidence" in data:
+        refusal = guards.limitation_guard(
+            discovered_on=_date(merged.get("received_on")),
+            ended_on=_date(merged.get("construction_completed_on")),
+            continuing=merged.get("violation_continuing"),
+            life_safety=merged.get("life_safety_harm"),
+        )
+        if refusal is not None:
+            return refusal
         refusal = guards.same_act_guard(
             revoked=merged.get("revoked_decision"),
             facts=data.get("facts_and_evidence"),

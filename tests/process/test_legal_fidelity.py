@@ -396,3 +396,35 @@ def test_zhejiang_defers_demolition_while_the_party_would_be_homeless(
     refused(drv, "enforcement_decision", data, "浙江 Art. 20")
     P.enforcement_decision(drv, "2026-03-10", defer=True, defer_reason="住房困难", **homeless)
     assert drv.ready() == ["deferral_approval"]
+
+
+def test_no_penalty_for_a_finished_violation_found_after_two_years(drv: Driver) -> None:
+    """APL Art. 36: built and finished in June 2023, reported in February 2026 and recorded as
+    not continuing: the decision is refused, naming the day the two years ended (a continuing
+    violation, or one found in time, is tested in tests/unit/test_guards.py)."""
+    P.file_case(drv)
+    P.investigate(drv, on="2026-02-10")
+    drv.do(
+        "investigation_report",
+        {
+            "classification": "not_correctable",
+            "construction_cost": 200000,
+            "major_case": False,
+            "facts": "违法建设事实清楚",
+            "construction_completed_on": "2023-06-30",
+            "violation_continuing": False,
+        },
+    )
+    P.legal_review(drv)
+    P.advance_notice(drv, "2026-02-10")
+    P.serve(drv, "2026-02-10")
+    P.respond(drv, waived=True)
+    data = {
+        **P.DECISION,
+        "decided_on": "2026-02-10",
+        "compliance_days": 10,
+        "fine_amount": 0,
+        "remedy_rights_stated": True,
+    }
+    refusal = refused(drv, "demolition_decision", data, "APL Art. 36")
+    assert "2025-06-30" in refusal.reason

@@ -464,3 +464,41 @@ def test_housing_guarantee_guard_only_where_the_setting_is_on() -> None:
     assert g.housing_guarantee_guard(required=True, hardship=False, secured=False) is None
     refusal = g.housing_guarantee_guard(required=True, hardship=True, secured=False)
     assert refusal is not None and refusal.article == "浙江 Art. 20"
+
+
+def test_limitation_counts_two_years_from_the_end_of_a_finished_violation() -> None:
+    ended = date(2023, 6, 30)
+    assert (
+        g.limitation_guard(
+            discovered_on=date(2025, 6, 30), ended_on=ended, continuing=False, life_safety=False
+        )
+        is None
+    )
+    late = g.limitation_guard(
+        discovered_on=date(2025, 7, 1), ended_on=ended, continuing=False, life_safety=False
+    )
+    assert late is not None and late.article == "APL Art. 36"
+    # five years where life or health is endangered with harmful consequences
+    assert (
+        g.limitation_guard(
+            discovered_on=date(2025, 7, 1), ended_on=ended, continuing=False, life_safety=True
+        )
+        is None
+    )
+    # a continuing violation has not ended; unknown facts refuse nothing
+    assert (
+        g.limitation_guard(
+            discovered_on=date(2030, 1, 1), ended_on=ended, continuing=True, life_safety=False
+        )
+        is None
+    )
+    assert (
+        g.limitation_guard(
+            discovered_on=date(2030, 1, 1), ended_on=ended, continuing=None, life_safety=False
+        )
+        is None
+    )
+    leap = g.limitation_guard(
+        discovered_on=date(2026, 3, 1), ended_on=date(2024, 2, 29), continuing=False, life_safety=0
+    )
+    assert leap is not None
