@@ -55,6 +55,8 @@ class ExecutionFacts:
     # CPL Art. 85: an application mailed before a period ends is in time; coercion waits this
     # many calendar days after the review and lawsuit windows for one still in the post.
     postal_days: int = 0
+    # LAL Art. 83's 15-day lawsuit window is for 责令限期拆除 only (not a confiscation).
+    demolition_order: bool = True
 
     def __post_init__(self) -> None:
         if self.legal_basis not in LEGAL_BASES:
@@ -79,16 +81,23 @@ def review_window_end(
 
 
 def lawsuit_window_end(
-    served: date, legal_basis: str, remedy_rights_stated: bool, cal: StatutoryCalendar
+    served: date,
+    legal_basis: str,
+    remedy_rights_stated: bool,
+    cal: StatutoryCalendar,
+    *,
+    demolition_order: bool = True,
 ) -> datetime:
     """6 M to sue (ALL Art. 46); 15 CD for land-law demolition orders (LAL Art. 83, a special
-    rule ALL Art. 46 defers to); 1 Y when the decision omitted the lawsuit period (SPC
-    interpretation Art. 64), counted, like the others, from service."""
+    rule ALL Art. 46 defers to: it names only 责令限期拆除, so a land-law confiscation keeps the
+    6 M); 1 Y when the decision omitted the lawsuit period (SPC interpretation Art. 64),
+    counted, like the others, from service."""
     if legal_basis not in LEGAL_BASES:
         raise ValueError(f"unknown legal basis {legal_basis!r}; one of {sorted(LEGAL_BASES)}")
     if not remedy_rights_stated:
         return cal.deadline(served, "1 Y")
-    return cal.deadline(served, "15 CD" if legal_basis in ("LAL77", "LAL78") else "6 M")
+    short = legal_basis in ("LAL77", "LAL78") and demolition_order
+    return cal.deadline(served, "15 CD" if short else "6 M")
 
 
 def _no(rule: str, article: str, zh: str, en: str, until: datetime | None = None) -> Refusal:
@@ -122,7 +131,9 @@ def execution_guard(f: ExecutionFacts, cal: StatutoryCalendar) -> Refusal | None
     end = review_window_end(served, cal, remedy_rights_stated=f.remedy_rights_stated)
     if at < end:  # with the rights omitted both windows are 1 Y: this branch answers
         return running("ARL Art. 20", "复议申请期限", "the review window", end)
-    end = lawsuit_window_end(served, f.legal_basis, f.remedy_rights_stated, cal)
+    end = lawsuit_window_end(
+        served, f.legal_basis, f.remedy_rights_stated, cal, demolition_order=f.demolition_order
+    )
     if at < end:
         article = "LAL Art. 83" if f.legal_basis.startswith("LAL") else "ALL Art. 46"
         return running(article, "起诉期限", "the lawsuit window", end)

@@ -134,6 +134,7 @@ def _facts(merged: Mapping[str, Any], at: datetime, ctx: EngineContext) -> guard
         legal_basis=legal_basis if legal_basis in guards.LEGAL_BASES else "URPL64",
         public_notice_period=legal.public_notice_period,
         demand_period=legal.demand_period,
+        demolition_order=merged.get("classification") != "cannot_demolish",
     )
 
 
@@ -407,6 +408,7 @@ def refusal_for_completion(
             public_notice_period=legal.public_notice_period,
             demand_period=legal.demand_period,
             postal_days=legal.postal_days,
+            demolition_order=merged.get("classification") != "cannot_demolish",
         )
         return guards.execution_guard(facts, cal)
     return None

@@ -295,7 +295,10 @@ def test_confiscation_when_the_building_cannot_be_demolished(drv: Driver) -> Non
             "announced": True,
         },
     )
-    drv.do("confiscation_approval", {"confiscation_approved": True})
+    drv.do(
+        "confiscation_approval",
+        {"confiscation_approved": True, "confiscated_items": "三层加建部分（约120平方米）"},
+    )
     P.legal_review(drv)
     P.advance_notice(drv, "2026-02-12", fine=5000)
     P.serve(drv, "2026-02-12")
@@ -337,6 +340,7 @@ def test_confiscation_when_the_building_cannot_be_demolished(drv: Driver) -> Non
             "handed_over_on": "2026-11-11",
             "receiving_department": "区财政局",
             "inventory_done": True,
+            "inventory_items": "三层加建部分房屋一处，约120平方米，结构完好",
         },
     )
     P.close(drv, "2026-11-11")
@@ -387,3 +391,40 @@ def test_confiscation_when_the_building_cannot_be_demolished(drv: Driver) -> Non
         "结案报告",
         "台账销号表",
     ]
+
+
+def test_land_law_confiscation_keeps_the_six_month_lawsuit_window(drv: Driver) -> None:
+    """LAL Art. 83's 15 days to sue cover only a 责令限期拆除: a land-law confiscation (LAL Art.
+    77, the building cannot be demolished) is sued within ALL Art. 46's 6 months, and the
+    hand-over waits for them."""
+    P.file_case(drv, legal_basis="LAL77")
+    P.investigate(drv, on="2026-02-10")
+    P.report(drv, "cannot_demolish")
+    drv.do(
+        "safety_appraisal",
+        {
+            "safety_appraisal_done": True,
+            "appraisal_unit": "市房屋安全鉴定所",
+            "appraisal_date": "2026-02-11",
+            "conclusion": "拆除将危及相邻建筑",
+            "announced": True,
+        },
+    )
+    drv.do(
+        "confiscation_approval",
+        {
+            "confiscation_approved": True,
+            "confiscated_items": "地上建筑物一处（约200平方米）",
+            "conforms_to_land_plan": True,
+        },
+    )
+    P.legal_review(drv)
+    P.advance_notice(drv, "2026-02-12")
+    P.serve(drv, "2026-02-12")
+    P.respond(drv, waived=True)
+    P.decide(drv, "penalty_decision", on="2026-02-12", days=30, penalty="没收地上建筑物")
+    P.serve(drv, "2026-02-12")
+    assert drv.data()["lawsuit_window"] == "6 M"
+    drv.wait_until("review_window")
+    # 6 M from Thu 02-12 -> Wed 08-12 -> due 08-13 00:00 (not 15 CD).
+    assert drv.timers() == {"lawsuit_window_6m": midnight("2026-08-13")}
