@@ -195,7 +195,7 @@ def complete_task(
         refusal = refusal_for_completion(
             uow, ctx=ctx, case=case, task=task, info=info, data=data, actor=actor, now=now
         ) or document_refusal(
-            ctx, case=case, info=info, element_id=task.element_id, data=data, now=now
+            ctx, case=case, info=info, element_id=task.element_id, data=data, now=now, uow=uow
         )
         if refusal is not None:
             raise record_refusal(

@@ -4,6 +4,11 @@
 against the case data) and `issue_for_task` after it, in the same transaction: each document gets
 the next 文号 of its agency, kind and year, is rendered to PDF, stored content-addressed, and its
 sha256 goes into the step's `task_completed` event. A rollback takes the number back with it.
+
+A document issued in error is withdrawn with a reason (`withdraw_document`), never deleted: the
+row, the PDF and the hash stay; the withdrawal is an event of the case's audit chain, the case
+page marks it and public verification says so. A withdrawn document no longer counts as the one
+later documents rest on (the approval a decision cites, the letter a restoration lifts).
 """
 
 from __future__ import annotations
@@ -15,27 +20,36 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from engine import audit
 from engine.calendar import TZ
 from engine.config import Settings
 from engine.documents import (
     BASIS_TEXT,
+    CUTOFF_BASIS_TEXT,
     METHOD_CN,
     REMEDY_TEXT,
     DocumentCatalog,
     Kind,
     cn_date,
     cn_date_numerals,
+    cn_datetime,
 )
-from engine.errors import Conflict, NotFound
+from engine.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
 from engine.files import FileCorrupted, FileStore, build_file_store, is_sha256
 from engine.guards import Refusal
 from engine.runtime.model import ElementInfo
+from engine.services.casework import get_case_row
 from engine.services.context import Actor, EngineContext
 from engine.store.models import AuditEvent, Case, DocumentRow
 from engine.store.uow import UnitOfWork
 
 RECEIPT = "送达回证"
 DECISIONS = ("限期拆除决定书", "行政处罚决定书")
+UTILITY_LETTER = "停止供水供电供气联系函"
+CONFISCATION_APPROVAL = "没收审批意见"
+WITHDRAW_ROLES = ("head",)
+MAX_REASON = 500
+UTILITY_CN = {"water": "供水", "power": "供电", "gas": "供气", "heat": "供热"}
 
 
 @dataclass
@@ -69,6 +83,9 @@ class DocumentView:
     recipient: str | None
     verify_code: str
     serves_id: int | None
+    withdrawn_at: datetime | None = None
+    withdrawn_by: str | None = None
+    withdrawn_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +95,8 @@ class VerifiedDocument:
     kind: str
     case_no: str
     issued_at: datetime
+    withdrawn_at: datetime | None = None
+    withdrawn_reason: str | None = None
 
 
 def _view(r: DocumentRow) -> DocumentView:
@@ -95,11 +114,39 @@ def _view(r: DocumentRow) -> DocumentView:
         recipient=r.recipient,
         verify_code=r.verify_code,
         serves_id=r.serves_id,
+        withdrawn_at=r.withdrawn_at,
+        withdrawn_by=r.withdrawn_by,
+        withdrawn_reason=r.withdrawn_reason,
     )
 
 
 def _today(now: datetime) -> date:
     return now.astimezone(TZ).date()
+
+
+def _in_force(rows: Sequence[DocumentRow]) -> list[DocumentRow]:
+    return [r for r in rows if r.withdrawn_at is None]
+
+
+def _doc_date(row: DocumentRow) -> date:
+    """The date a document bears (its decision date, say), else the day it was issued."""
+    raw = row.context.get("date_iso") if isinstance(row.context, dict) else None
+    try:
+        return date.fromisoformat(str(raw)) if raw else _today(row.issued_at)
+    except ValueError:
+        return _today(row.issued_at)
+
+
+def _as_day(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _issued(uow: UnitOfWork, case_id: int) -> dict[str, date]:
+    """Each kind issued in the case and not withdrawn, with the date of the latest."""
+    return {r.kind: _doc_date(r) for r in _in_force(uow.documents.for_case(case_id))}
 
 
 def document_refusal(
@@ -110,14 +157,22 @@ def document_refusal(
     element_id: str,
     data: Mapping[str, Any],
     now: datetime,
+    uow: UnitOfWork | None = None,
 ) -> Refusal | None:
-    """The first document this completion would issue whose statute-required contents are
-    missing from the case and task data (409 naming the article), or None."""
+    """The first document this completion would issue (or drafts, `checked_at`) whose
+    statute-required contents are missing from the case and task data (409 naming the
+    article), or None. With `uow` the documents it rests on are checked too."""
     if info is None or not info.documents:
         return None
     merged = {**case.data, **dict(data)}
-    for kind in ctx.documents.catalog.for_task(element_id, info.documents, merged):
-        refusal = kind.refusal(merged, _today(now))
+    catalog = ctx.documents.catalog
+    kinds = catalog.for_task(element_id, info.documents, merged)
+    kinds += [k for k in catalog.checked_at(element_id, info.documents) if k not in kinds]
+    if not kinds:
+        return None
+    issued = _issued(uow, case.id) if uow is not None else None
+    for kind in kinds:
+        refusal = kind.refusal(merged, _today(now), issued)
         if refusal is not None:
             return refusal
     return None
@@ -187,6 +242,7 @@ def issue(
         number=number,
         code=code.upper(),
         served=served,
+        actor=actor,
     )
     pdf = ctx.documents.catalog.pdf(kind.name, context)
     sha = ctx.documents.files.put(pdf)
@@ -194,7 +250,7 @@ def issue(
         DocumentRow(
             case_id=case.id,
             kind=kind.name,
-            title=kind.name,
+            title=kind.heading,
             agency=cfg.number_prefix,
             code=kind.code,
             year=year,
@@ -220,7 +276,7 @@ def issue(
 
 def _to_serve(uow: UnitOfWork, case_id: int) -> DocumentRow | None:
     """The document a 送达回证 proves served: the newest one of the case not yet served."""
-    for r in reversed(uow.documents.for_case(case_id)):
+    for r in reversed(_in_force(uow.documents.for_case(case_id))):
         if r.kind != RECEIPT and r.served_at is None and r.service_method is None:
             return r
     return None
@@ -237,24 +293,32 @@ def _context(
     number: str,
     code: str,
     served: DocumentRow | None,
+    actor: Actor,
 ) -> dict[str, Any]:
     """Everything the template reads, as JSON: stored with the document, so that rendering it
     again gives the same text."""
     cfg = ctx.settings.documents
     raw = data.get(kind.date_field) if kind.date_field else None
     day = date.fromisoformat(str(raw)[:10]) if raw else _today(now)
-    decision = next(
-        (r for r in reversed(uow.documents.for_case(case.id)) if r.kind in DECISIONS), None
-    )
+    in_force = _in_force(uow.documents.for_case(case.id))
+
+    def latest(*kinds: str) -> DocumentRow | None:
+        return next((r for r in reversed(in_force) if r.kind in kinds), None)
+
+    decision = latest(*DECISIONS)
     ctxt: dict[str, Any] = {
         "d": {
             k: v for k, v in data.items() if isinstance(v, str | int | float | bool) or v is None
         },
         "kind": kind.name,
-        "title": kind.name,
+        "title": kind.heading,
         "number": number,
         "case_no": case.case_no,
         "agency": cfg.agency_name,
+        "agency_address": cfg.agency_address,
+        "government": cfg.government_name,
+        "approver": actor.username,
+        "date_iso": day.isoformat(),
         "party": data.get("party_name") or "（当事人不明 party unknown）",
         "address": data.get("address") or "",
         "basis_text": BASIS_TEXT.get(
@@ -287,6 +351,32 @@ def _context(
         ctxt["demolition_date_cn"] = cn_date(demolition)
         ctxt["own_deadline_cn"] = cn_date(demolition - timedelta(days=1))
         ctxt["belongings_deadline_cn"] = cn_date(data.get("belongings_deadline"))
+    if kind.name == CONFISCATION_APPROVAL:
+        ctxt["appraisal_date_cn"] = cn_date(data.get("appraisal_date"))
+    if kind.name in DECISIONS:
+        approval = latest(CONFISCATION_APPROVAL)
+        ctxt["approval_number"] = approval.number if approval else ""
+    if kind.name == UTILITY_LETTER:
+        ctxt["halt_decision_date_cn"] = cn_date(data.get("halt_decision_date"))
+        ctxt["cutoff_at_cn"] = cn_datetime(data.get("cutoff_at"))
+        ctxt["notified_at_cn"] = cn_datetime(data.get("party_notified_at"))
+        ctxt["cutoff_basis_text"] = CUTOFF_BASIS_TEXT.get(
+            str(data.get("cutoff_basis")), CUTOFF_BASIS_TEXT["safety_law_70"]
+        )
+        kinds = data.get("utility_types")
+        names = [UTILITY_CN.get(str(k), str(k)) for k in kinds] if isinstance(kinds, list) else []
+        ctxt["utilities_cn"] = "、".join(names) or "供电"
+    if kind.name == "恢复供应通知":
+        letter = latest(UTILITY_LETTER)
+        ctxt["letter_title"] = letter.title if letter else UTILITY_LETTER
+        ctxt["letter_number"] = letter.number if letter else ""
+        ctxt["restored_at_cn"] = cn_datetime(data.get("restored_at"))
+    if kind.name == "财物清单":
+        # The process's 90 CD hand-over deadline (coercion.bpmn handover_deadline), from the
+        # day the remedy windows lapsed.
+        lapsed = _as_day(data.get("remedy_lapsed_on"))
+        due = ctx.runtime.calendar.deadline_detail(lapsed, "90 CD").last_day if lapsed else None
+        ctxt["handover_due_cn"] = cn_date(due)
     if kind.name == RECEIPT:
         ctxt["served_title"] = served.kind if served else ""
         ctxt["served_number"] = served.number if served else ""
@@ -345,13 +435,78 @@ def verify_document(uow: UnitOfWork, *, ctx: EngineContext, key: str) -> Verifie
         if row is None or not ctx.documents.files.exists(row.sha256):
             raise NotFound("未找到该文书 no such document")
         case = uow.cases.get(row.case_id)
+        # Genuine but withdrawn: not valid any more, and the answer says since when and why.
         return VerifiedDocument(
-            valid=True,
+            valid=row.withdrawn_at is None,
             number=row.number,
             kind=row.kind,
             case_no=case.case_no if case else "",
             issued_at=row.issued_at,
+            withdrawn_at=row.withdrawn_at,
+            withdrawn_reason=row.withdrawn_reason,
         )
+
+
+# ---- withdrawal -------------------------------------------------------------------------------
+def withdraw_document(
+    uow: UnitOfWork, *, ctx: EngineContext, actor: Actor, doc_id: int, reason: str
+) -> DocumentView:
+    """Withdraw a document issued in error, with the reason: never deleted (the row, the PDF and
+    its hash stay the record), an event of the case's audit chain, answered by verification.
+    The head withdraws, as the head approves what is issued. The case's process is not moved:
+    the step that issued it stays done, and a corrected document is issued by the step that
+    issues it (see README)."""
+    if not actor.has(*WITHDRAW_ROLES):
+        raise PermissionDenied("只有负责人可以撤回文书 (only the head withdraws a document)")
+    reason = (reason or "").strip()
+    if not reason or len(reason) > MAX_REASON:
+        raise ValidationFailed(
+            [
+                FieldError(
+                    ["reason"], f"请填写撤回理由（1 至 {MAX_REASON} 字）(a reason is required)"
+                )
+            ],
+            "invalid withdrawal",
+        )
+    with uow:
+        row = uow.documents.get(doc_id)
+        if row is None:
+            raise NotFound(f"文书不存在 document {doc_id} does not exist")
+        case = get_case_row(uow, row.case_id, lock=True)
+        row = uow.documents.get(doc_id, lock=True)
+        if row is None:
+            raise NotFound(f"文书不存在 document {doc_id} does not exist")
+        if row.withdrawn_at is not None:
+            raise Conflict(f"文书 {row.number} 已撤回 (already withdrawn)")
+        now = ctx.clock.now()
+        head = audit.ChainHead.of(case)
+        audit.append(
+            uow,
+            head,
+            at=now,
+            actor=actor.username,
+            roles=actor.roles,
+            action="document_withdrawn",
+            element_id=row.element_id,
+            data={
+                "document_id": row.id,
+                "kind": row.kind,
+                "number": row.number,
+                "sha256": row.sha256,
+                "reason": reason,
+            },
+        )
+        row.withdrawn_at = now
+        row.withdrawn_by = actor.username
+        row.withdrawn_reason = reason
+        uow.flush()
+        if not uow.cases.save_if_version(
+            case.id, case.case_version, {"audit_seq": head.seq, "audit_head": head.hash}
+        ):
+            raise Conflict(f"案件 {case.case_no} 正被他人修改，请重试 (changed meanwhile; retry)")
+        view = _view(row)
+        ctx.commit(uow)
+        return view
 
 
 def document_problem(

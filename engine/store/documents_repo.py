@@ -49,8 +49,16 @@ class DocumentRepository:
         self.session.flush()
         return row
 
-    def get(self, doc_id: int) -> DocumentRow | None:
-        return self.session.get(DocumentRow, doc_id)
+    def get(self, doc_id: int, *, lock: bool = False) -> DocumentRow | None:
+        """One document; `lock` re-reads it FOR UPDATE (a withdrawal, once)."""
+        if not lock:
+            return self.session.get(DocumentRow, doc_id)
+        return self.session.scalars(
+            select(DocumentRow)
+            .where(DocumentRow.id == doc_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).first()
 
     def for_case(self, case_id: int) -> Sequence[DocumentRow]:
         return self.session.scalars(

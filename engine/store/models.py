@@ -303,6 +303,10 @@ class DocumentRow(Base):
     served_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
     service_method: Mapped[str | None] = mapped_column(String(16), nullable=True)
     recipient: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    # Withdrawn with a reason, never deleted (the withdrawal is in the case's audit chain).
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    withdrawn_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 # ---- campaigns (专项行动) and the ledger projection (issue 13) ------------------------------

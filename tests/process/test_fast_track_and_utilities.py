@@ -190,7 +190,13 @@ def test_utility_cutoff_letter_approval_act_and_restoration(drv: Driver) -> None
     )
     drv.do(
         "utility_letter",
-        {"utility_company": "区供电公司", "cutoff_scope": "施工用电", "advance_notice_24h": True},
+        {
+            "utility_company": "区供电公司",
+            "cutoff_scope": "施工用电",
+            "advance_notice_24h": True,
+            "party_notified_at": "2026-02-10T09:00:00+08:00",
+            "cutoff_at": "2026-02-11T09:00:00+08:00",
+        },
     )
     # The deputy head approves: completing an investigation-stage task makes the approver an
     # "investigator" for the segregation guard, and the head approves the decision below.
@@ -212,7 +218,13 @@ def test_utility_cutoff_letter_approval_act_and_restoration(drv: Driver) -> None
     drv.do("closure", {"closing_summary": "已拆除", "credit_recorded": True})
     # The case has ended: the supply is restored.
     assert drv.ready() == ["utility_restoration"]
-    drv.do("utility_restoration", {"restored_at": "2026-02-12T15:00:00+08:00"})
+    drv.do(
+        "utility_restoration",
+        {
+            "restored_at": "2026-02-12T15:00:00+08:00",
+            "restoration_reason": "违法建设已拆除，案件办结",
+        },
+    )
     drv.do("close_out", {"ledger_closed_out": True, "closed_out_on": "2026-02-12"})
     drv.send("rebuilt_found", {})
     assert drv.now_case.status == "closed"

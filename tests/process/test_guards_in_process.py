@@ -398,7 +398,13 @@ def test_a_construction_site_cutoff_runs_and_is_restored_when_the_case_ends(drv:
     assert [(t.element_id, t.lane) for t in drv.now_case.tasks] == [("utility_letter", "officer")]
     drv.do(
         "utility_letter",
-        {"utility_company": "区供电公司", "cutoff_scope": "施工用电", "advance_notice_24h": True},
+        {
+            "utility_company": "区供电公司",
+            "cutoff_scope": "施工用电",
+            "advance_notice_24h": True,
+            "party_notified_at": "2026-02-10T09:00:00+08:00",
+            "cutoff_at": "2026-02-11T09:00:00+08:00",
+        },
     )
     assert [(t.element_id, t.lane) for t in drv.now_case.tasks] == [
         ("utility_cutoff_approval", "head")
@@ -433,7 +439,13 @@ def test_a_construction_site_cutoff_runs_and_is_restored_when_the_case_ends(drv:
     assert (task.element_id, task.lane, task.stage) == ("utility_restoration", "utility", "closed")
     assert "恢复供应" in task.name
     assert drv.now_case.status == "open"
-    drv.do("utility_restoration", {"restored_at": "2026-02-12T15:00:00+08:00"})
+    drv.do(
+        "utility_restoration",
+        {
+            "restored_at": "2026-02-12T15:00:00+08:00",
+            "restoration_reason": "违法建设已拆除，案件办结",
+        },
+    )
     assert drv.ready() == ["close_out"]
     drv.do("close_out", {"ledger_closed_out": True, "closed_out_on": "2026-02-12"})
     # Re-inspection 30 CD from Thu 02-12 -> Sat 03-14 -> Mon 03-16 -> due 03-17 00:00.

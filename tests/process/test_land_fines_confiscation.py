@@ -341,6 +341,8 @@ def test_confiscation_when_the_building_cannot_be_demolished(drv: Driver) -> Non
             "receiving_department": "区财政局",
             "inventory_done": True,
             "inventory_items": "三层加建部分房屋一处，约120平方米，结构完好",
+            # Late: the 移交清单 must say why (土地管理法实施条例 Art. 58).
+            "late_reason": "接收部门场地交接手续未完成",
         },
     )
     P.close(drv, "2026-11-11")
