@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, HTTPException, Path, Query, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import CaseReader, CaseViewer, CtxDep
+from api.deps import CaseReader, CaseViewer, CtxDep, require
 from api.schemas.common import problems
-from api.schemas.documents import DocumentRead, DocumentVerifyRead
+from api.schemas.documents import DocumentRead, DocumentVerifyRead, DocumentWithdrawBody
 from engine import services
 from engine.services import Actor, EngineContext
 from engine.services.documents import (
@@ -19,12 +19,14 @@ from engine.services.documents import (
     document_pdf,
     get_document,
     verify_document,
+    withdraw_document,
 )
 
 router = APIRouter(tags=["documents"])
 CasePath = Annotated[int, Path(ge=1, le=2**63 - 1)]
 DocPath = Annotated[int, Path(ge=1, le=2**63 - 1)]
 # A PDF's sha256 (64 hex) or the 10-character code printed on it.
+Head = Annotated[Actor, Depends(require("head"))]
 VerifyKey = Annotated[str, Path(min_length=10, max_length=64, pattern=r"^[0-9A-Za-z]+$")]
 
 
@@ -83,3 +85,17 @@ def verify(sha256: VerifyKey, ctx: CtxDep) -> DocumentVerifyRead:
     """No sign-in: anyone holding a document checks it is genuine, by the sha256 of the PDF or
     by the code printed on it. Anything else is 404 (nothing about other documents leaks)."""
     return DocumentVerifyRead.of(verify_document(ctx.uow(read_only=True), ctx=ctx, key=sha256))
+
+
+@router.post(
+    "/documents/{doc_id}/withdraw",
+    response_model=DocumentRead,
+    responses=problems(401, 403, 404, 409, 422),
+)
+def withdraw(doc_id: DocPath, body: DocumentWithdrawBody, ctx: CtxDep, user: Head) -> DocumentRead:
+    """Withdraw a document issued in error, with the reason (audited in the case's chain): it is
+    never deleted, its PDF stays the record, and verification then says it was withdrawn."""
+    _visible(ctx, user, get_document(ctx.uow(read_only=True), doc_id=doc_id))
+    return DocumentRead.of(
+        withdraw_document(ctx.uow(), ctx=ctx, actor=user, doc_id=doc_id, reason=body.reason)
+    )

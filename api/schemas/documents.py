@@ -24,6 +24,11 @@ class DocumentRead(BaseModel):
     serves_id: int | None = Field(
         default=None, description="送达回证: the document it proves served"
     )
+    # Beyond API.md: a document issued in error is withdrawn with a reason, never deleted.
+    withdrawn: bool = False
+    withdrawn_at: LocalTime | None = None
+    withdrawn_by: str | None = None
+    withdrawn_reason: str | None = None
 
     @classmethod
     def of(cls, v: DocumentView) -> DocumentRead:
@@ -41,18 +46,46 @@ class DocumentRead(BaseModel):
             recipient=v.recipient,
             verify_code=v.verify_code,
             serves_id=v.serves_id,
+            withdrawn=v.withdrawn_at is not None,
+            withdrawn_at=v.withdrawn_at,
+            withdrawn_by=v.withdrawn_by,
+            withdrawn_reason=v.withdrawn_reason,
         )
 
 
+class DocumentWithdrawBody(BaseModel):
+    reason: str = Field(min_length=1, max_length=500, pattern=r"^[^\x00]+$")
+
+
+class DocumentWithdrawal(BaseModel):
+    """Beyond API.md: present when the document was withdrawn (then `valid` is false)."""
+
+    at: LocalTime
+    reason: str
+
+
 class DocumentVerifyRead(BaseModel):
-    valid: bool
+    valid: bool = Field(description="genuine and not withdrawn")
     number: str
     kind: str
     case_no: str
     issued_at: LocalTime
+    withdrawn: DocumentWithdrawal | None = Field(
+        default=None, description="genuine but withdrawn: when and why (then valid is false)"
+    )
 
     @classmethod
     def of(cls, v: VerifiedDocument) -> DocumentVerifyRead:
+        gone = (
+            DocumentWithdrawal(at=v.withdrawn_at, reason=v.withdrawn_reason or "")
+            if v.withdrawn_at is not None
+            else None
+        )
         return cls(
-            valid=v.valid, number=v.number, kind=v.kind, case_no=v.case_no, issued_at=v.issued_at
+            valid=v.valid,
+            number=v.number,
+            kind=v.kind,
+            case_no=v.case_no,
+            issued_at=v.issued_at,
+            withdrawn=gone,
         )

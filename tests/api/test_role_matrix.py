@@ -417,6 +417,12 @@ ENDPOINTS = [
         "GET /documents/{id}/pdf", lambda e: ("GET", "/documents/999999/pdf", {}), READERS, ok=404
     ),
     Endpoint(
+        "POST /documents/{id}/withdraw",
+        lambda e: ("POST", "/documents/999999/withdraw", {"json": {"reason": "文号有误"}}),
+        frozenset({"head"}),
+        ok=404,
+    ),
+    Endpoint(
         "GET /verify/documents/{sha256}",
         lambda e: ("GET", "/verify/documents/" + "f" * 64, {}),
         ALL_SIGNED_IN,
