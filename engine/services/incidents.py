@@ -93,7 +93,7 @@ def record_failure(
     """In the claiming transaction (the timer row is still held): open the timer's incident or
     count one more attempt on it, and set when it may be tried again."""
     r = repo(uow)
-    incident = r.active_for_timer(row.id)
+    incident = r.active_for_timer(row.id, lock=True)
     max_attempts = ctx.settings.worker.incident_max_attempts
     if incident is None:
         incident = TimerIncident(
@@ -145,9 +145,19 @@ def record_failure(
     return incident
 
 
+def held_back(uow: UnitOfWork, timer_id: str, now: datetime) -> bool:
+    """Whether the timer's incident says not to try it now (no attempts left, or not yet)."""
+    incident = repo(uow).active_for_timer(timer_id, lock=True)
+    if incident is None:
+        return False
+    if incident.status == "failed":
+        return True
+    return incident.next_attempt_at is not None and incident.next_attempt_at > now
+
+
 def close_if_fired(uow: UnitOfWork, ctx: EngineContext, timer_id: str, now: datetime) -> None:
     """A timer that fired after failing before: its incident is over."""
-    incident = repo(uow).active_for_timer(timer_id)
+    incident = repo(uow).active_for_timer(timer_id, lock=True)
     if incident is not None:
         _resolve(uow, incident, SYSTEM, now, "重试后已触发 (fired on a later attempt)")
 

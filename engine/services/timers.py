@@ -123,7 +123,7 @@ def fire_due_timers(
         elif outcome == "conflict":
             skipped.add(timer_id)
             conflicted.add(timer_id)
-        elif outcome == "failed":
+        elif outcome in ("failed", "held"):
             skipped.add(timer_id)
     return fired
 
@@ -149,9 +149,14 @@ def _record_late(ctx: EngineContext, timer_id: str, exc: Exception, now: datetim
 
 def _attempt(uow: UnitOfWork, ctx: EngineContext, row: TimerRow, now: datetime) -> str:
     """Fire one claimed timer inside a savepoint: "fired", "idle" (not due, stale or nothing
-    fired), "conflict" (its case is held by someone else) or "failed" (incident recorded)."""
+    fired), "conflict" (its case is held by someone else), "held" (its incident says not yet)
+    or "failed" (incident recorded)."""
     assert uow.session is not None
     timer_id = row.id
+    if incidents.held_back(uow, timer_id, now):
+        # The claim's snapshot predates an incident another worker committed while it held the
+        # row (PostgreSQL rechecks only the locked row itself); read again now that we hold it.
+        return "held"
     savepoint = uow.session.begin_nested()
     try:
         moved = _fire(uow, ctx, row)

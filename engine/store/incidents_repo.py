@@ -49,13 +49,18 @@ class IncidentRepository:
             query = query.with_for_update(skip_locked=True)
         return self.s.scalar(query)
 
-    def active_for_timer(self, timer_id: str) -> TimerIncident | None:
-        return self.s.scalar(
+    def active_for_timer(self, timer_id: str, *, lock: bool = False) -> TimerIncident | None:
+        """The timer's open or failed incident; `lock` holds it (PostgreSQL) so that an
+        administrator's retry and a worker's failure count never overwrite each other."""
+        query = (
             select(TimerIncident)
             .where(TimerIncident.timer_id == timer_id, TimerIncident.status.in_(ACTIVE))
             .order_by(TimerIncident.id.desc())
             .limit(1)
         )
+        if lock and self.s.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update()
+        return self.s.scalar(query)
 
     def get(self, incident_id: int, *, lock: bool = False) -> TimerIncident | None:
         query = select(TimerIncident).where(TimerIncident.id == incident_id)
@@ -110,11 +115,11 @@ class IncidentRepository:
 
     def orphans(self) -> list[TimerIncident]:
         """Active incidents whose timer is gone (the case moved on by another path)."""
-        return list(
-            self.s.scalars(
-                select(TimerIncident).where(
-                    TimerIncident.status.in_(ACTIVE),
-                    ~exists().where(TimerRow.id == TimerIncident.timer_id),
-                )
-            )
+        query = select(TimerIncident).where(
+            TimerIncident.status.in_(ACTIVE),
+            ~exists().where(TimerRow.id == TimerIncident.timer_id),
         )
+        if self.s.get_bind().dialect.name == "postgresql":
+            # Two workers sweeping at once: each closes the ones the other does not hold.
+            query = query.with_for_update(skip_locked=True, of=TimerIncident)
+        return list(self.s.scalars(query))
