@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy.exc import InterfaceError, OperationalError
+
 from engine import audit
 from engine.calendar import TZ, StatutoryCalendar
 from engine.errors import Conflict, FieldError, ValidationFailed
@@ -282,6 +284,8 @@ def recompute_stale_provisional(ctx: EngineContext) -> tuple[int, int]:
 
 
 def _recompute_cases(ctx: EngineContext, case_ids: Sequence[int]) -> tuple[int, int]:
+    """Each case on its own: one whose process fails to recompute (a broken expression, bad
+    data) is logged and left as it was; it does not stop the cases after it (issue 14)."""
     cases = timers = 0
     for case_id in case_ids:
         for _attempt in range(3):
@@ -290,6 +294,12 @@ def _recompute_cases(ctx: EngineContext, case_ids: Sequence[int]) -> tuple[int, 
                 break
             except Conflict:
                 moved = 0  # changed concurrently: read it again
+            except (OperationalError, InterfaceError):
+                raise  # the database, not this case
+            except Exception:
+                log.exception("case %s: deadlines not recomputed", case_id)
+                moved = 0
+                break
         else:
             log.warning("case %s: deadlines not recomputed after 3 conflicts", case_id)
             continue
