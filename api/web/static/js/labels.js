@@ -62,6 +62,7 @@ export const ACTIONS = {
   deadline_recomputed: '期限重新计算',
   attachment_added: '上传证据材料',
   attachment_withdrawn: '撤回证据材料',
+  document_withdrawn: '撤回文书',
   // The system trail (GET /audit/system).
   calendar_loaded: '载入节假日安排',
   user_added: '添加用户',

@@ -161,7 +161,7 @@ export async function render(root, [caseId, taskParam], { navigate, setFlash }) 
   side.append(data.el);
 
   const docs = section('文书', 'Documents', 'documents');
-  docs.body.append(documentList(documents, trail));
+  docs.body.append(documentList(documents, trail, { canWithdraw: session.has('head'), reload }));
   main.append(docs.el);
 
   const evidence = section('证据材料', 'Evidence', 'evidence');
@@ -196,11 +196,37 @@ export async function render(root, [caseId, taskParam], { navigate, setFlash }) 
 const METHODS = { direct: '直接送达', left: '留置送达', electronic: '电子送达', post: '邮寄送达', public_notice: '公告送达' };
 
 /** Issued 文书: number, hash, issue and service dates; preview in the page, download the PDF
- * (the stored bytes, fetched with the sign-in token, so neither opens a bare URL). Names a task
- * lists without a template stay listed as names. */
-function documentList(documents, trail) {
+ * (the stored bytes, fetched with the sign-in token, so neither opens a bare URL). A withdrawn
+ * document stays listed, struck through, with who withdrew it, when and why; the head withdraws
+ * one with a reason (never deleted). Names a task lists without a template stay listed as names. */
+function documentList(documents, trail, { canWithdraw = false, reload = () => {} } = {}) {
   const box = h('div', { class: 'documents' });
   const preview = h('div', { class: 'doc-preview', id: 'doc-preview', hidden: true });
+  const withdrawBox = h('div', { class: 'doc-withdraw', id: 'doc-withdraw', hidden: true });
+  const askWithdraw = (doc) => {
+    const reason = h('textarea', { id: 'withdraw-reason', rows: 2, maxlength: 500, 'aria-required': 'true', placeholder: '撤回理由（必填）reason (required)' });
+    const error = h('div', { class: 'form-error', role: 'alert' });
+    reason.addEventListener('input', () => { error.textContent = ''; });
+    const form = h('form', { class: 'doc-withdraw-form', onsubmit: async (ev) => {
+      ev.preventDefault();
+      if (!reason.value.trim()) { error.textContent = '请填写撤回理由 A reason is required.'; return; }
+      try {
+        await api.post(`/documents/${doc.id}/withdraw`, { reason: reason.value.trim() });
+        reload();
+      } catch (err) {
+        error.textContent = err.message || String(err);
+      }
+    } },
+    h('p', {}, h('strong', {}, `撤回 ${doc.kind} ${doc.number}`)),
+    h('p', { class: 'small muted' }, '文书不会删除：PDF 仍为存档，撤回记入审计，公开核验将显示“已撤回”。The document is not deleted; the withdrawal is audited and verification will say so.'),
+    h('label', { for: 'withdraw-reason' }, '撤回理由 Reason'), reason, error,
+    h('div', { class: 'form-actions' },
+      h('button', { type: 'submit', class: 'btn danger', 'data-action': 'confirm-withdraw' }, '确认撤回 Withdraw'),
+      h('button', { type: 'button', class: 'btn ghost', onclick: () => { withdrawBox.hidden = true; withdrawBox.replaceChildren(); } }, '取消 Cancel')));
+    withdrawBox.replaceChildren(form);
+    withdrawBox.hidden = false;
+    reason.focus();
+  };
   const pdf = async (doc) => {
     const res = await api.raw(`/documents/${doc.id}/pdf`);
     return URL.createObjectURL(await res.blob());
@@ -208,8 +234,10 @@ function documentList(documents, trail) {
   if (documents.length) {
     box.append(h('table', { class: 'table doc-table', id: 'doc-table' },
       h('thead', {}, h('tr', {}, ['文书 Kind', '文号 Number', '签发 Issued', '送达 Served', 'SHA-256', ''].map((t) => h('th', {}, t)))),
-      h('tbody', {}, documents.map((doc) => h('tr', { 'data-doc': doc.id },
-        h('td', {}, h('span', { class: 'doc-icon', 'aria-hidden': 'true' }, '文'), doc.kind),
+      h('tbody', {}, documents.map((doc) => h('tr', { 'data-doc': doc.id, class: doc.withdrawn ? 'withdrawn' : '' },
+        h('td', {}, h('span', { class: 'doc-icon', 'aria-hidden': 'true' }, '文'), doc.title && doc.title !== doc.kind ? doc.title : doc.kind,
+          doc.withdrawn ? h('div', { class: 'small doc-withdrawn' }, h('span', { class: 'badge overdue' }, '已撤回 withdrawn'),
+            ` ${doc.withdrawn_reason || ''}（${doc.withdrawn_by || ''} ${fmtTime(doc.withdrawn_at)}）`) : null),
         h('td', { class: 'doc-number' }, doc.number),
         h('td', {}, fmtTime(doc.issued_at)),
         h('td', {}, doc.served_at ? `${doc.served_at} ${METHODS[doc.service_method] || doc.service_method || ''}` : (doc.kind === '送达回证' ? '—' : '未送达')),
@@ -227,7 +255,10 @@ function documentList(documents, trail) {
             const a = h('a', { href: await pdf(doc), download: `${doc.kind}-${doc.number}.pdf` });
             document.body.append(a); a.click(); a.remove();
           } }, '下载'),
-          h('a', { class: 'btn small ghost', href: `#/verify/${doc.verify_code}`, title: '公开核验页 public verification' }, '核验')))))));
+          h('a', { class: 'btn small ghost', href: `#/verify/${doc.verify_code}`, title: '公开核验页 public verification' }, '核验'),
+          canWithdraw && !doc.withdrawn
+            ? h('button', { type: 'button', class: 'btn small ghost', 'data-action': 'withdraw', onclick: () => askWithdraw(doc) }, '撤回')
+            : null))))));
   }
   const issued = new Set(documents.map((doc) => doc.kind));
   const named = [];
@@ -241,7 +272,7 @@ function documentList(documents, trail) {
         h('div', { class: 'small muted' }, `${(e.data && e.data.task) || ''} · ${fmtTime(e.at)} · ${e.actor}`)))));
   }
   if (!documents.length && !named.length) box.append(h('p', { class: 'muted' }, '尚无文书。No documents yet.'));
-  box.append(preview);
+  box.append(withdrawBox, preview);
   return box;
 }
 
@@ -464,6 +495,9 @@ export function timeline(trail, names = (x) => x) {
         e.element_id ? h('span', {}, `环节：${names(e.element_id)}`) : null,
         data.message ? h('span', {}, `当事人行为：${messageName(data.message)}`) : null,
         h('code', { class: 'hash', title: data.sha256 }, `${String(data.sha256 || '').slice(0, 12)}…`)));
+    } else if (e.action === 'document_withdrawn') {
+      what = `撤回文书：${data.kind || ''} ${data.number || ''}`;
+      if (data.reason) details.push(h('div', { class: 'reason' }, data.reason));
     } else if (e.action === 'attachment_withdrawn') {
       what = `撤回证据：${data.filename || ''}`;
       if (data.reason) details.push(h('div', { class: 'reason' }, data.reason));

@@ -21,11 +21,21 @@ export async function render(root, [code]) {
       return;
     }
     const v = await res.json();
+    const facts = [
+      row('文书 Kind', v.kind), row('文号 Number', v.number),
+      row('案件编号 Case', v.case_no), row('签发时间 Issued', fmtTime(v.issued_at)),
+    ];
+    if (v.withdrawn) {
+      // Genuine, but no longer in force: said first, with when and why.
+      result.append(h('div', { class: 'notice warn', id: 'verify-withdrawn' },
+        h('strong', {}, '⚠ 本机关签发，但已撤回，不再有效 Issued by this agency but withdrawn: no longer valid'),
+        h('table', { class: 'table' }, h('tbody', {}, ...facts,
+          row('撤回时间 Withdrawn', fmtTime(v.withdrawn.at)), row('撤回理由 Reason', v.withdrawn.reason)))));
+      return;
+    }
     result.append(h('div', { class: 'notice ok', id: 'verify-ok' },
       h('strong', {}, '✔ 真实有效 Genuine'),
-      h('table', { class: 'table' }, h('tbody', {},
-        row('文书 Kind', v.kind), row('文号 Number', v.number),
-        row('案件编号 Case', v.case_no), row('签发时间 Issued', fmtTime(v.issued_at))))));
+      h('table', { class: 'table' }, h('tbody', {}, ...facts))));
   };
   root.append(h('div', { class: 'page-head' }, h('h1', {}, '文书核验', h('small', {}, ' Verify a document'))),
     h('section', { class: 'panel verify-panel' },
