@@ -201,6 +201,10 @@ def test_utility_cutoff_letter_approval_act_and_restoration(drv: Driver) -> None
     # The deputy head approves: completing an investigation-stage task makes the approver an
     # "investigator" for the segregation guard, and the head approves the decision below.
     drv.do("utility_cutoff_approval", {"head_approved": True}, actor=DEPUTY_HEAD)
+    # 安全生产法 Art. 70: the supply stops no sooner than 24 h after the written notice.
+    assert drv.ready() == []
+    assert drv.timers()["utility_notice_period"] == at("2026-02-11 09:00")
+    drv.wait_until("utility_notice_period")
     assert drv.ready() == ["utility_cutoff_execution"]
     drv.do(
         "utility_cutoff_execution",

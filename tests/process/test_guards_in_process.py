@@ -411,11 +411,13 @@ def test_a_construction_site_cutoff_runs_and_is_restored_when_the_case_ends(drv:
     ]
     # A deputy head approves (the head approves the decision below; see driver.DEPUTY_HEAD).
     drv.do("utility_cutoff_approval", {"head_approved": True}, actor=DEPUTY_HEAD)
+    # 24 h advance notice given with the letter on Tue 02-10 (安全生产法 Art. 70): the utility's
+    # step opens Wed 02-11 09:00, not before.
+    assert drv.now_case.tasks == []
+    drv.go(at("2026-02-11 09:00"))
     assert [(t.element_id, t.lane) for t in drv.now_case.tasks] == [
         ("utility_cutoff_execution", "utility")
     ]
-    # 24 h advance notice given with the letter on Tue 02-10: cut Wed 02-11 09:00.
-    drv.go(at("2026-02-11 09:00"))
     drv.do(
         "utility_cutoff_execution",
         {"utility_cutoff": True, "cutoff_done_at": "2026-02-11T09:00:00+08:00"},
