@@ -1,8 +1,9 @@
 """Render time per 文书 kind: HTML (Jinja2) + A4 PDF (WeasyPrint) + QR, as a step issues it.
 
 Goal (issue 11): a decision (限期拆除决定书) in at most 300 ms on this machine. The first render
-of a process pays for loading fonts and Pango; the figures are the median and the worst of the
-warm renders after it.  Run: .venv/bin/python bench/bench_render_document.py [rounds]
+of a process pays for loading fonts and Pango (and, once per machine, for cutting the document
+font, engine/document_fonts.py); the figures are the median and the worst of the warm renders
+after it.  Run: .venv/bin/python bench/bench_render_document.py [rounds] [--profile]
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from engine.document_fonts import subset_font
 from engine.documents import DocumentCatalog
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,11 +77,31 @@ def context(kind: str) -> dict[str, Any]:
     }
 
 
+def profile(rounds: int) -> None:
+    """Where a warm decision render spends its time (cProfile, cumulative, top 25)."""
+    import cProfile
+    import pstats
+
+    catalog = DocumentCatalog.load(ROOT / "documents")
+    catalog.pdf("限期拆除决定书", context("限期拆除决定书"))
+    prof = cProfile.Profile()
+    prof.enable()
+    for _ in range(rounds):
+        catalog.pdf("限期拆除决定书", context("限期拆除决定书"))
+    prof.disable()
+    pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
+
+
 def main(rounds: int = 10) -> int:
+    t0 = time.perf_counter()
+    font = subset_font()
+    print(
+        f"document font {font}: {(time.perf_counter() - t0) * 1000:.0f} ms (cut once per machine)"
+    )
     catalog = DocumentCatalog.load(ROOT / "documents")
     t0 = time.perf_counter()
     catalog.pdf("限期拆除决定书", context("限期拆除决定书"))
-    print(f"first render (fonts, Pango): {(time.perf_counter() - t0) * 1000:.0f} ms")
+    print(f"first render (fonts, Pango, CSS): {(time.perf_counter() - t0) * 1000:.0f} ms")
     print(f"{'kind':<14} {'median ms':>10} {'max ms':>8} {'KiB':>6}")
     decision_ms = 0.0
     for kind in catalog.kinds:
@@ -98,4 +120,9 @@ def main(rounds: int = 10) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(int(sys.argv[1]) if len(sys.argv) > 1 else 10))
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    n = int(args[0]) if args else 10
+    if "--profile" in sys.argv:
+        profile(n)
+        sys.exit(0)
+    sys.exit(main(n))
