@@ -186,7 +186,8 @@ def test_every_page_prints_without_navigation_or_buttons(
             page.emulate_media(media="print")
             expect(page.locator("header.topbar")).to_be_hidden()
             visible_controls = page.evaluate(
-                """() => [...document.querySelectorAll('button:not(.bar-row), .btn, select, input, nav')]
+                """() => [...document.querySelectorAll(
+                    'button:not(.bar-row), .btn, select, input, textarea, nav')]
                   .filter((el) => el.offsetParent !== null || el.getClientRects().length)
                   .map((el) => el.outerHTML.slice(0, 80))"""
             )
