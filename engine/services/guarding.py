@@ -341,6 +341,24 @@ def refusal_for_completion(
         if refusal is not None:
             return refusal
 
+    if task.element_id == "substitute_execution_record":
+        # ACL Art. 51(3)-(4): the agency's officer supervises on site; the supervisor, the
+        # executor and the party or a witness sign the execution record.
+        if not str(data.get("supervisor") or "").strip() or data.get("record_made") is not True:
+            return guards.Refusal(
+                "ACL Art. 51",
+                "substitute_execution",
+                "代履行时作出决定的行政机关应当派员到场监督并制作执行文书 / the agency's "
+                "officer supervises on site and the execution is recorded",
+            )
+        if data.get("signed_by_party_or_witness") is not True:
+            return guards.Refusal(
+                "ACL Art. 51",
+                "substitute_execution",
+                "执行文书须由监督人员、代履行人和当事人或者见证人签名或者盖章 / the record is "
+                "signed by the supervisor, the executor and the party or a witness",
+            )
+
     if task.element_id == "court_application":
         review_pending, lawsuit_pending = _pending_remedies(trail())
         if review_pending or lawsuit_pending:

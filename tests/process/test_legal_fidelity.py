@@ -428,3 +428,63 @@ def test_no_penalty_for_a_finished_violation_found_after_two_years(drv: Driver) 
     }
     refusal = refused(drv, "demolition_decision", data, "APL Art. 36")
     assert "2025-06-30" in refusal.reason
+
+
+def test_substitute_execution_after_the_windows(drv: Driver) -> None:
+    """ACL Arts. 50, 51: the enforcement decision chooses 代履行; after the remedy windows the
+    head decides it (on one of Art. 50's grounds), it is served, the party is demanded to perform
+    three working days ahead, and the execution is supervised and signed; the execution guards
+    apply to it as to a forced demolition."""
+    P.file_case(drv)
+    P.investigate(drv, on="2026-02-10")
+    P.report(drv, "not_correctable")
+    P.legal_review(drv)
+    P.advance_notice(drv, "2026-02-10")
+    P.serve(drv, "2026-02-10")
+    P.respond(drv, waived=True)
+    P.decide(drv, "demolition_decision", on="2026-02-10", days=3)
+    P.serve(drv, "2026-02-10")
+    drv.wait_until("compliance_deadline")
+    drv.go(at("2026-02-24 09:00"))
+    P.demand(drv, "2026-02-24")
+    P.serve(drv, "2026-02-24")
+    drv.wait_until("demand_period")
+    drv.go(at("2026-03-10 09:00"))
+    P.enforcement_decision(drv, "2026-03-10", execution_mode="substitute")
+    P.serve(drv, "2026-03-10")
+    P.public_notice(drv, "2026-03-10")
+    drv.wait_until("public_notice_period")
+    drv.wait_until("review_window")
+    drv.wait_until("lawsuit_window_6m")
+    assert drv.ready() == ["substitute_decision"]
+    drv.go(at("2026-08-11 09:00"))
+    drv.do(
+        "substitute_decision",
+        {
+            "decided_on": "2026-08-11",
+            "grounds": "traffic_safety",
+            "reasons": "违法建筑占压消防通道，危害交通安全；《行政强制法》第五十条",
+            "executor": "某拆除工程公司",
+            "method_and_time": "2026年8月20日机械拆除",
+            "estimated_cost": 18000,
+        },
+    )
+    P.serve(drv, "2026-08-11")
+    drv.do("substitute_demand", {"substitute_demand_on": "2026-08-12"})
+    # 3 WD from Wed 08-12: Thu 13, Fri 14, Mon 17 -> due 08-18 00:00 (ACL Arts. 51, 69).
+    assert drv.due("substitute_notice_period") == at("2026-08-18 00:00")
+    drv.wait_until("substitute_notice_period")
+    drv.go(at("2026-08-20 09:00"))
+    record = {
+        "demolition_at": "2026-08-20T09:00:00+08:00",
+        "supervisor": "officer2",
+        "executor": "某拆除工程公司",
+        "signed_by_party_or_witness": False,
+        "record_made": True,
+        "cost": 17500,
+        "demolished_area_m2": 45.0,
+    }
+    refused(drv, "substitute_execution_record", record, "ACL Art. 51")
+    drv.do("substitute_execution_record", {**record, "signed_by_party_or_witness": True})
+    assert drv.data()["outcome"] == "substitute_executed"
+    assert drv.ready() == ["closure"]
