@@ -145,8 +145,21 @@ def _as_day(value: Any) -> date | None:
 
 
 def _issued(uow: UnitOfWork, case_id: int) -> dict[str, date]:
-    """Each kind issued in the case and not withdrawn, with the date of the latest."""
-    return {r.kind: _doc_date(r) for r in _in_force(uow.documents.for_case(case_id))}
+    """Each kind issued in the case and not withdrawn, with the date of the latest; and each
+    kind a completed step named but never issued (the case passed that step before the kind had
+    a template): a case under way when a template is added is not blocked for a document it
+    could not have had. A kind issued and then withdrawn is missing."""
+    rows = uow.documents.for_case(case_id)
+    ever = {r.kind for r in rows}
+    found: dict[str, date] = {}
+    for e in uow.audit.chain(case_id):
+        if e.action != "task_completed" or not isinstance(e.data, dict):
+            continue
+        for name in e.data.get("documents") or []:
+            if isinstance(name, str) and name not in ever:
+                found[name] = _today(e.at)
+    found.update({r.kind: _doc_date(r) for r in _in_force(rows)})
+    return found
 
 
 def document_refusal(

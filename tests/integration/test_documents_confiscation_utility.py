@@ -12,9 +12,11 @@ import pytest
 from engine import services
 from engine.bootstrap import App
 from engine.clock import FixedClock
+from engine.documents import DocumentCatalog
 from engine.errors import GuardRefused
 from engine.services import Actor
 from engine.services.documents import (
+    DocumentDesk,
     DocumentView,
     case_documents,
     document_pdf,
@@ -281,3 +283,28 @@ def test_land_law_confiscation_must_conform_to_the_land_plan(
     assert "土地利用总体规划" in refused(drv, "confiscation_approval", data, "LAL Art. 77")
     drv.do("confiscation_approval", {**data, "conforms_to_land_plan": True})
     assert docs(app, drv)[-1].kind == "没收审批意见"
+
+
+def test_a_case_past_the_approval_before_it_had_a_template_is_not_blocked(
+    real: tuple[App, FixedClock], tmp_path: Path
+) -> None:
+    """A case under way when the 没收审批意见 template was added passed its approval step
+    without a document: its decision is not refused for lacking one (it could not have had it),
+    and prints no empty number. A withdrawn one, by contrast, blocks (test above)."""
+    app, clock = real
+    drv = Driver(app, clock)
+    desk = app.ctx.documents
+    to_confiscation_approval(drv)
+    app.ctx.documents = DocumentDesk(DocumentCatalog(tmp_path / "no-templates"), desk.files)
+    drv.do("confiscation_approval", {"confiscation_approved": True, "confiscated_items": "三层"})
+    app.ctx.documents = desk
+    assert "没收审批意见" not in [d.kind for d in docs(app, drv)]
+    P.legal_review(drv)
+    P.advance_notice(drv, "2026-02-10", fine=5000)
+    P.serve(drv, "2026-02-10")
+    P.respond(drv, waived=True)
+    P.decide(drv, "penalty_decision", on="2026-02-10", days=30, fine=5000, penalty="没收")
+    decision = docs(app, drv)[-1]
+    assert decision.kind == "行政处罚决定书"
+    text = text_of(app, decision, tmp_path)
+    assert "经某市某区人民政府批准，" in text and "（）" not in text
