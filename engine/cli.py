@@ -310,22 +310,29 @@ def serve(
             for err in exc.errors:
                 typer.echo(err, err=True)
             raise typer.Exit(1) from exc
+    seeding: threading.Thread | None = None
     if demo:
         demo_seed.seed_users(a.ctx)
         demo_seed.seed_cases(a.ctx)
         from engine.demo.campaign import seed_in_background
 
-        seed_in_background(settings, a.ctx.clock.now())  # ~300 cases, while the server runs
+        seeding = seed_in_background(settings, a.ctx.clock.now())  # ~300 cases, a few minutes
         typer.echo(
             "demo users: "
             + " ".join(u[0] for u in demo_seed.DEMO_USERS)
             + f" (password: {demo_seed.DEMO_PASSWORD})"
         )
     stop = threading.Event()
+
+    def _worker() -> None:
+        # The demo campaign plays its past on a clock of its own: the worker (on the demo
+        # clock) would fire those cases' timers under it, so it starts once the past is played.
+        if seeding is not None:
+            seeding.join()
+        timer_worker.supervise(a.ctx, stop)
+
     # Supervised: a crash of the worker loop is logged and the loop restarted (backing off).
-    thread = threading.Thread(
-        target=timer_worker.supervise, args=(a.ctx, stop), name="timer-worker", daemon=True
-    )
+    thread = threading.Thread(target=_worker, name="timer-worker", daemon=True)
     thread.start()
     try:
         if workers == 1:

@@ -225,10 +225,12 @@ def seed_campaign(
                     "巩固提升（回头看）", start + timedelta(days=251), start + timedelta(days=365)
                 ),
             ],
+            # One target reached, two still ahead (one on pace, one behind): what a leader
+            # reads the dashboard for.
             targets=[
-                TargetSpec("area_demolished_m2", 12000.0, start + timedelta(days=170)),
-                TargetSpec("share_demolished", 0.6, start + timedelta(days=170)),
-                TargetSpec("cases_closed", 250, start + timedelta(days=250)),
+                TargetSpec("area_demolished_m2", 6000.0, start + timedelta(days=170)),
+                TargetSpec("share_demolished", 0.6, start + timedelta(days=250)),
+                TargetSpec("cases_closed", 200, start + timedelta(days=300)),
             ],
         ),
     )
