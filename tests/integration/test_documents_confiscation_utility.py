@@ -222,21 +222,35 @@ def test_confiscation_approval_decision_and_hand_over(
         assert part in text, part
 
     P.legal_review(drv)
-    P.advance_notice(drv, "2026-02-10", fine=5000)
+    P.advance_notice(drv, "2026-02-10")
     P.serve(drv, "2026-02-10")
     P.respond(drv, waived=True)
-    P.decide(
-        drv, "penalty_decision", on="2026-02-10", days=30, fine=5000, penalty="没收实物并处罚款"
-    )
+    P.decide(drv, "penalty_decision", on="2026-02-10", days=30, penalty="没收实物")
     decision = next(d for d in docs(app, drv) if d.kind == "行政处罚决定书")
     text = text_of(app, decision, tmp_path)
-    for part in (
-        approval.number,
-        "三层加建部分",
-        "不能实施拆除",
-        "没收实物并处罚款",
-        "申请行政复议",
-    ):
+    for part in (approval.number, "三层加建部分", "不能实施拆除", "没收实物", "申请行政复议"):
+        assert part in text, part
+
+    # The hand-over once the remedy windows lapsed: the 移交清单 names what goes to whom.
+    P.serve(drv, "2026-02-10")
+    drv.wait_until("review_window")
+    drv.wait_until("lawsuit_window_6m")
+    assert drv.ready() == ["confiscation_handover"]
+    day = clock.now().astimezone(at("2026-01-01 00:00").tzinfo).date().isoformat()
+    hand_over = {
+        "handed_over_on": day,
+        "receiving_department": "区财政局",
+        "inventory_done": True,
+    }
+    assert "inventory_items" in refused(
+        drv, "confiscation_handover", hand_over, "土地管理法实施条例 Art. 58"
+    )
+    drv.do("confiscation_handover", {**hand_over, "inventory_items": "三层加建房屋一处，结构完好"})
+    handed = docs(app, drv)[-1]
+    assert (handed.kind, handed.title) == ("财物清单", "没收财物移交清单")
+    assert handed.number == "某城管没移字〔2026〕第0001号"
+    text = text_of(app, handed, tmp_path)
+    for part in (decision.number, "区财政局", "三层加建房屋一处，结构完好", "移交期限至", "九十日"):
         assert part in text, part
 
 
