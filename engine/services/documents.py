@@ -287,6 +287,13 @@ def issue(
     return row
 
 
+def _full_name(uow: UnitOfWork, actor: Actor) -> str:
+    """How a document names who approved it: the full name on record, else the user name."""
+    user = uow.users.by_username(actor.username)
+    full = user.full_name.strip() if user is not None and user.full_name else ""
+    return full or actor.username
+
+
 def _to_serve(uow: UnitOfWork, case_id: int) -> DocumentRow | None:
     """The document a 送达回证 proves served: the newest one of the case not yet served."""
     for r in reversed(_in_force(uow.documents.for_case(case_id))):
@@ -330,7 +337,7 @@ def _context(
         "agency": cfg.agency_name,
         "agency_address": cfg.agency_address,
         "government": cfg.government_name,
-        "approver": actor.username,
+        "approver": _full_name(uow, actor),
         "date_iso": day.isoformat(),
         "party": data.get("party_name") or "（当事人不明 party unknown）",
         "address": data.get("address") or "",
