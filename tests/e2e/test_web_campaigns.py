@@ -136,3 +136,35 @@ def test_a_rebuilt_structure_links_both_case_pages(page: Any, server: Server, sh
         server.call("GET", f"/cases/{child}", "officer1")["case_no"]
     )
     shots("rebuilt-child-1280")
+
+
+def test_the_head_edits_a_campaign_from_its_page(page: Any, server: Server, shots: Shots) -> None:
+    campaign = server.call(
+        "POST",
+        "/campaigns",
+        "head1",
+        json={
+            "name": "待修改的专项行动",
+            "starts_on": "2026-01-01",
+            "ends_on": "2026-12-31",
+            "districts": ["甲街道"],
+            "targets": [{"metric": "cases_closed", "value": 10, "by": "2026-06-30"}],
+            "units": {"甲街道": "甲街道综合执法队"},
+        },
+    )
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, "head1")
+    page.goto(f"/#/campaigns/{campaign['id']}")
+    page.locator("details.campaign-edit summary").click()
+    page.fill("#campaign-edit #c-districts", "甲街道、乙镇")
+    page.fill("#campaign-edit #c-area", "500")
+    page.fill("#campaign-edit #c-area-by", "2026-06-20")
+    page.locator("#campaign-edit button[type=submit]").click()
+    expect(page.locator("#campaign-targets .target")).to_have_count(2)
+    expect(page.locator("#campaign-ranking tbody tr[data-district='乙镇']")).to_have_count(1)
+    after = server.call("GET", f"/campaigns/{campaign['id']}", "head1")
+    assert after["version"] == 2 and after["districts"] == ["甲街道", "乙镇"]
+    assert after["units"] == {"甲街道": "甲街道综合执法队"}
+    assert {t["metric"] for t in after["targets"]} == {"cases_closed", "area_demolished_m2"}
+    trail = server.call("GET", "/audit/system", "auditor1")
+    assert any(e["action"] == "campaign_changed" for e in trail)

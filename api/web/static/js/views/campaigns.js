@@ -41,47 +41,62 @@ async function list(root, { navigate }) {
       h('span', {}, `案件 ${c.totals.cases}`), h('span', {}, `已拆 ${fmtNumber(c.totals.demolished_m2)} m²`),
       h('span', {}, `拆除率 ${pct(c.totals.share_demolished)}`)),
     h('div', {}, c.progress.map((p) => targetBadge(p)))))));
-  if (session.has('head')) root.append(createForm(navigate));
+  if (session.has('head')) root.append(campaignForm(navigate));
 }
 
-function createForm(navigate) {
+/** The head's form: a new campaign, or (with `c`) the campaign's definition to change. Targets
+ * other than area and share, phases, villages and units are kept as they are when editing. */
+function campaignForm(navigate, c = null) {
   const field = (label, input) => h('label', { class: 'field' }, h('span', {}, label), input);
-  const name = h('input', { type: 'text', id: 'c-name', required: true, maxlength: 200, placeholder: '如：XX镇清违行动' });
-  const starts = h('input', { type: 'date', id: 'c-starts', required: true });
-  const ends = h('input', { type: 'date', id: 'c-ends', required: true });
-  const districts = h('input', { type: 'text', id: 'c-districts', required: true, placeholder: '用顿号或逗号分隔，如：甲街道、乙镇' });
-  const area = h('input', { type: 'number', id: 'c-area', min: 0, step: 'any', placeholder: '平方米' });
-  const areaBy = h('input', { type: 'date', id: 'c-area-by' });
-  const share = h('input', { type: 'number', id: 'c-share', min: 0, max: 100, step: 'any', placeholder: '%' });
-  const shareBy = h('input', { type: 'date', id: 'c-share-by' });
+  const target = (metric) => (c ? c.targets.find((t) => t.metric === metric) : null);
+  const area0 = target('area_demolished_m2');
+  const share0 = target('share_demolished');
+  const name = h('input', { type: 'text', id: 'c-name', required: true, maxlength: 200, placeholder: '如：XX镇清违行动', value: c ? c.name : '' });
+  const starts = h('input', { type: 'date', id: 'c-starts', required: true, value: c ? c.starts_on : '' });
+  const ends = h('input', { type: 'date', id: 'c-ends', required: true, value: c ? c.ends_on : '' });
+  const districts = h('input', { type: 'text', id: 'c-districts', required: true, placeholder: '用顿号或逗号分隔，如：甲街道、乙镇', value: c ? c.districts.join('、') : '' });
+  const area = h('input', { type: 'number', id: 'c-area', min: 0, step: 'any', placeholder: '平方米', value: area0 ? String(area0.value) : '' });
+  const areaBy = h('input', { type: 'date', id: 'c-area-by', value: area0 ? area0.by : '' });
+  const share = h('input', { type: 'number', id: 'c-share', min: 0, max: 100, step: 'any', placeholder: '%', value: share0 ? String(share0.value * 100) : '' });
+  const shareBy = h('input', { type: 'date', id: 'c-share-by', value: share0 ? share0.by : '' });
   const error = h('div', { class: 'notice error', hidden: true });
-  const form = h('form', {
-    class: 'panel qw-form campaign-form',
+  const verb = c ? '保存修改' : '设立';
+  return h('form', {
+    class: 'panel qw-form campaign-form', id: c ? 'campaign-edit' : 'campaign-new',
     async onsubmit(e) {
       e.preventDefault();
       error.hidden = true;
-      const targets = [];
+      const targets = (c ? c.targets : []).filter((t) => !['area_demolished_m2', 'share_demolished'].includes(t.metric));
       if (area.value && areaBy.value) targets.push({ metric: 'area_demolished_m2', value: Number(area.value), by: areaBy.value });
       if (share.value && shareBy.value) targets.push({ metric: 'share_demolished', value: Number(share.value) / 100, by: shareBy.value });
+      const list = districts.value.split(/[、,，\s]+/).map((x) => x.trim()).filter(Boolean);
+      const body = {
+        name: name.value.trim(), starts_on: starts.value, ends_on: ends.value, districts: list, targets,
+      };
       try {
-        const c = await api.post('/campaigns', {
-          name: name.value.trim(), starts_on: starts.value, ends_on: ends.value,
-          districts: districts.value.split(/[、,，\s]+/).map((x) => x.trim()).filter(Boolean), targets,
-        });
-        navigate(`#/campaigns/${c.id}`);
+        if (c) {
+          const keep = (m) => Object.fromEntries(Object.entries(m).filter(([d]) => list.includes(d)));
+          await api.put(`/campaigns/${c.id}`, {
+            ...body, phases: c.phases, villages: keep(c.villages), units: keep(c.units),
+            reinspection_on: c.reinspection_on, version: c.version,
+          });
+          navigate(`#/campaigns/${c.id}`);
+        } else {
+          const made = await api.post('/campaigns', body);
+          navigate(`#/campaigns/${made.id}`);
+        }
       } catch (err) {
         error.hidden = false;
-        error.textContent = `未能设立：${err.message}${(err.problem?.errors || []).map((x) => `；${x.loc.slice(1).join('.')}：${x.msg}`).join('')}`;
+        error.textContent = `未能${verb}：${err.message}${(err.problem?.errors || []).map((x) => `；${x.loc.slice(1).join('.')}：${x.msg}`).join('')}`;
       }
     },
   },
-  h('h2', {}, '设立专项行动 ', h('small', {}, 'New campaign (head)')),
+  c ? null : h('h2', {}, '设立专项行动 ', h('small', {}, 'New campaign (head)')),
   h('div', { class: 'form-grid' },
     field('名称', name), field('开始日期', starts), field('结束日期', ends), field('区县/街道', districts),
     field('拆除面积目标（m²）', area), field('完成时限', areaBy), field('拆除率目标（%）', share), field('完成时限', shareBy)),
   error,
-  h('button', { type: 'submit', class: 'btn primary' }, '设立'));
-  return form;
+  h('button', { type: 'submit', class: 'btn primary' }, verb));
 }
 
 function targetBadge(p) {
@@ -150,6 +165,11 @@ async function dashboard(root, id, { navigate }) {
       },
     }, '列出已结案件'));
   root.append(reinspection);
+  if (session.has('head')) {
+    root.append(h('details', { class: 'panel campaign-edit' },
+      h('summary', {}, '修改专项行动 ', h('small', { class: 'muted' }, `Edit (version ${c.version}; every change is in the system trail)`)),
+      campaignForm(navigate, c)));
+  }
 
   // Draw after the panels are in the page (ECharts measures its box).
   let echarts;
