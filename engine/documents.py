@@ -182,11 +182,16 @@ class Kind:
         data: Mapping[str, Any],
         today: date,
         issued: Mapping[str, date] | None = None,
+        *,
+        drafting: bool = False,
     ) -> Refusal | None:
         """The first content the statute requires that the data lacks, as a Refusal.
 
         `issued` maps the kinds already issued in the case (and not withdrawn) to the date of
-        the latest; None skips the checks of prior documents (the caller has no case)."""
+        the latest; None skips the checks of prior documents (the caller has no case). A kind
+        drafted in one task and issued in another (`checked_at`) has its dates checked against
+        today where it is drafted only: by the approval they may have passed, and the approver
+        cannot change them (the document then states the issue time instead)."""
         for r in self.requires:
             if _holds(r.when, data) and not _present(data.get(r.field)):
                 return self._refuse(
@@ -198,7 +203,7 @@ class Kind:
                 f"{self.heading}须告知申请行政复议、提起行政诉讼的途径和期限（{self.remedy}）"
                 " / the remedy statement is missing"
             )
-        for name in self.not_past:
+        for name in self.not_past if drafting or not self.checked_at else ():
             d = _as_date(data.get(name))
             if d is not None and d < today:
                 return self._refuse(

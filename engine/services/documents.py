@@ -137,6 +137,14 @@ def _doc_date(row: DocumentRow) -> date:
         return _today(row.issued_at)
 
 
+def _instant(value: Any) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
+    except ValueError:
+        return None
+    return parsed if parsed is not None and parsed.tzinfo is not None else None
+
+
 def _as_day(value: Any) -> date | None:
     try:
         return date.fromisoformat(str(value)[:10]) if value else None
@@ -185,7 +193,8 @@ def document_refusal(
         return None
     issued = _issued(uow, case.id) if uow is not None else None
     for kind in kinds:
-        refusal = kind.refusal(merged, _today(now), issued)
+        drafting = element_id in kind.checked_at
+        refusal = kind.refusal(merged, _today(now), issued, drafting=drafting)
         if refusal is not None:
             return refusal
     return None
@@ -378,7 +387,12 @@ def _context(
         ctxt["approval_number"] = approval.number if approval else ""
     if kind.name == UTILITY_LETTER:
         ctxt["halt_decision_date_cn"] = cn_date(data.get("halt_decision_date"))
-        ctxt["cutoff_at_cn"] = cn_datetime(data.get("cutoff_at"))
+        # Approved after the drafted time: the supply stops from the letter's issue instead
+        # (still at least 24 h after the notice, which came before the drafted time).
+        planned = _instant(data.get("cutoff_at"))
+        ctxt["cutoff_at_cn"] = cn_datetime(
+            now.isoformat() if planned is not None and planned < now else data.get("cutoff_at")
+        )
         ctxt["notified_at_cn"] = cn_datetime(data.get("party_notified_at"))
         ctxt["cutoff_basis_text"] = CUTOFF_BASIS_TEXT.get(
             str(data.get("cutoff_basis")), CUTOFF_BASIS_TEXT["safety_law_70"]

@@ -322,3 +322,25 @@ def test_a_case_past_the_approval_before_it_had_a_template_is_not_blocked(
     assert decision.kind == "行政处罚决定书"
     text = text_of(app, decision, tmp_path)
     assert "经某市某区人民政府批准，" in text and "（）" not in text
+
+
+def test_a_late_approval_stops_the_supply_from_the_letter_not_before(
+    real: tuple[App, FixedClock], tmp_path: Path
+) -> None:
+    """Dates are checked where the letter is written (a past stop time is refused there); a head
+    who approves after the drafted time is not blocked: the letter stops the supply from its
+    issue, still more than 24 h after the party was notified."""
+    app, clock = real
+    drv = Driver(app, clock)
+    to_utility_letter(drv)
+    past = {**LETTER, "party_notified_at": "2026-02-08T09:00:00+08:00"}
+    past["cutoff_at"] = "2026-02-09T09:00:00+08:00"
+    assert "早于今日" in refused(drv, "utility_letter", past, "安全生产法 Art. 70")
+    drv.do("utility_letter", LETTER)  # to stop Wed 02-11 09:30
+    drv.go(at("2026-02-12 10:15"))
+    drv.do("utility_cutoff_approval", {"head_approved": True}, actor=DEPUTY_HEAD)
+    letter = docs(app, drv)[-1]
+    assert letter.kind == "停止供水供电供气联系函"
+    text = text_of(app, letter, tmp_path)
+    assert "自2026年2月12日10时15分起停止" in text
+    assert "2026年2月11日9时30分" not in text
