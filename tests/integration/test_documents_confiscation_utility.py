@@ -310,18 +310,31 @@ def test_a_case_past_the_approval_before_it_had_a_template_is_not_blocked(
     desk = app.ctx.documents
     to_confiscation_approval(drv)
     app.ctx.documents = DocumentDesk(DocumentCatalog(tmp_path / "no-templates"), desk.files)
-    drv.do("confiscation_approval", {"confiscation_approved": True, "confiscated_items": "三层"})
+    drv.do("confiscation_approval", {"confiscation_approved": True})  # the old form
     app.ctx.documents = desk
     assert "没收审批意见" not in [d.kind for d in docs(app, drv)]
     P.legal_review(drv)
     P.advance_notice(drv, "2026-02-10", fine=5000)
     P.serve(drv, "2026-02-10")
     P.respond(drv, waived=True)
-    P.decide(drv, "penalty_decision", on="2026-02-10", days=30, fine=5000, penalty="没收")
+    # What is confiscated is still required; the decision's own form can state it.
+    with pytest.raises(GuardRefused) as caught:
+        P.decide(drv, "penalty_decision", on="2026-02-10", days=30, fine=5000, penalty="没收")
+    assert caught.value.article == "URPL Art. 64"
+    P.decide(
+        drv,
+        "penalty_decision",
+        on="2026-02-10",
+        days=30,
+        fine=5000,
+        penalty="没收",
+        confiscated_items="三层加建部分",
+    )
     decision = docs(app, drv)[-1]
     assert decision.kind == "行政处罚决定书"
     text = text_of(app, decision, tmp_path)
     assert "经某市某区人民政府批准，" in text and "（）" not in text
+    assert "没收的建筑物、设施及其范围：三层加建部分" in text
 
 
 def test_a_late_approval_stops_the_supply_from_the_letter_not_before(
