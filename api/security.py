@@ -7,6 +7,7 @@ carries are informational: each request takes the roles the database holds now.
 
 from __future__ import annotations
 
+import secrets
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -36,6 +37,9 @@ def issue_token(
         "ep": epoch,
         "iat": int(now.timestamp()),
         "exp": int((now + timedelta(minutes=minutes)).timestamp()),
+        # Every token is distinct, even two issued in the same second of a fixed clock: a
+        # renewed token never equals the one it replaces.
+        "jti": secrets.token_hex(8),
     }
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
