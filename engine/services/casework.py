@@ -9,7 +9,7 @@ from typing import Any
 
 from engine import audit
 from engine.audit import ChainHead
-from engine.errors import NotFound, StaleCaseVersion
+from engine.errors import Conflict, NotFound, StaleCaseVersion
 from engine.runtime import LoadedSpec, ProcessRuntime, Snapshot
 from engine.services.context import EngineContext
 from engine.services.views import CaseView, TaskView, TimerView
@@ -40,6 +40,36 @@ def get_case_row(
     if case is None:
         raise NotFound(f"case {case_id} does not exist")
     return case
+
+
+def record_case_event(
+    uow: UnitOfWork,
+    case: Case,
+    *,
+    at: datetime,
+    actor: Any,
+    action: str,
+    element_id: str | None,
+    data: dict[str, Any],
+) -> None:
+    """An act on a locked case that is not a process step (a withdrawal, a correction): one
+    event on its chain and the head moved, refused if a step changed the case meanwhile."""
+    head = ChainHead.of(case)
+    audit.append(
+        uow,
+        head,
+        at=at,
+        actor=actor.username,
+        roles=actor.roles,
+        action=action,
+        element_id=element_id,
+        data=data,
+    )
+    uow.flush()
+    if not uow.cases.save_if_version(
+        case.id, case.case_version, {"audit_seq": head.seq, "audit_head": head.hash}
+    ):
+        raise Conflict(f"案件 {case.case_no} 正被他人修改，请重试 (changed meanwhile; retry)")
 
 
 def audit_fired_timers(

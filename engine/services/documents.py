@@ -20,7 +20,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from engine import audit
 from engine.calendar import TZ
 from engine.config import Settings
 from engine.documents import (
@@ -38,7 +37,7 @@ from engine.errors import Conflict, FieldError, NotFound, PermissionDenied, Vali
 from engine.files import FileCorrupted, FileStore, build_file_store, is_sha256
 from engine.guards import Refusal
 from engine.runtime.model import ElementInfo
-from engine.services.casework import get_case_row
+from engine.services.casework import get_case_row, record_case_event
 from engine.services.context import Actor, EngineContext
 from engine.store.models import AuditEvent, Case, DocumentRow
 from engine.store.uow import UnitOfWork
@@ -513,13 +512,14 @@ def withdraw_document(
         if row.withdrawn_at is not None:
             raise Conflict(f"文书 {row.number} 已撤回 (already withdrawn)")
         now = ctx.clock.now()
-        head = audit.ChainHead.of(case)
-        audit.append(
+        row.withdrawn_at = now
+        row.withdrawn_by = actor.username
+        row.withdrawn_reason = reason
+        record_case_event(
             uow,
-            head,
+            case,
             at=now,
-            actor=actor.username,
-            roles=actor.roles,
+            actor=actor,
             action="document_withdrawn",
             element_id=row.element_id,
             data={
@@ -530,14 +530,6 @@ def withdraw_document(
                 "reason": reason,
             },
         )
-        row.withdrawn_at = now
-        row.withdrawn_by = actor.username
-        row.withdrawn_reason = reason
-        uow.flush()
-        if not uow.cases.save_if_version(
-            case.id, case.case_version, {"audit_seq": head.seq, "audit_head": head.hash}
-        ):
-            raise Conflict(f"案件 {case.case_no} 正被他人修改，请重试 (changed meanwhile; retry)")
         view = _view(row)
         ctx.commit(uow)
         return view

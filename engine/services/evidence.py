@@ -26,7 +26,7 @@ from engine.errors import Conflict, FieldError, NotFound, PermissionDenied, Vali
 from engine.evidence.exif import ImageUnreadable, PhotoFacts, photo_facts
 from engine.evidence.sniff import ContentRefused, sniff
 from engine.files import FileCorrupted, FileStore, Staged
-from engine.services.casework import get_case_row
+from engine.services.casework import get_case_row, record_case_event
 from engine.services.context import Actor, EngineContext
 from engine.store.models import AttachmentRow, AuditEvent
 from engine.store.uow import UnitOfWork
@@ -339,13 +339,14 @@ def withdraw_attachment(
         if row.withdrawn_at is not None:
             raise Conflict(f"证据材料 {att_id} 已撤回 (already withdrawn)")
         now = ctx.clock.now()
-        head = audit.ChainHead.of(case)
-        audit.append(
+        row.withdrawn_at = now
+        row.withdrawn_by = actor.username
+        row.withdrawn_reason = reason
+        record_case_event(
             uow,
-            head,
+            case,
             at=now,
-            actor=actor.username,
-            roles=actor.roles,
+            actor=actor,
             action="attachment_withdrawn",
             element_id=row.element_id,
             data={
@@ -355,14 +356,6 @@ def withdraw_attachment(
                 "reason": reason,
             },
         )
-        row.withdrawn_at = now
-        row.withdrawn_by = actor.username
-        row.withdrawn_reason = reason
-        uow.flush()
-        if not uow.cases.save_if_version(
-            case.id, case.case_version, {"audit_seq": head.seq, "audit_head": head.hash}
-        ):
-            raise Conflict(f"案件 {case.case_no} 正被他人修改，请重试 (changed meanwhile; retry)")
         view = _view(row)
         ctx.commit(uow)
         return view
