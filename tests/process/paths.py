@@ -182,6 +182,20 @@ def to_decision(
         )
 
 
+def decision_data(
+    *, on: str, days: int = 10, fine: float = 0, rights: bool = True, **extra: Any
+) -> dict[str, Any]:
+    """The decision form's data (a test that expects a refusal submits it itself)."""
+    data = {**DECISION, "decided_on": on, "compliance_days": days, "fine_amount": fine}
+    if not rights:
+        data = {
+            k: v
+            for k, v in data.items()
+            if k not in ("review_body", "review_period", "lawsuit_court", "lawsuit_period")
+        }
+    return {**data, "remedy_rights_stated": rights, **extra}
+
+
 def decide(
     drv: Driver,
     element: str,
@@ -192,14 +206,33 @@ def decide(
     rights: bool = True,
     **extra: Any,
 ) -> None:
-    data = {**DECISION, "decided_on": on, "compliance_days": days, "fine_amount": fine}
-    if not rights:
-        data = {
-            k: v
-            for k, v in data.items()
-            if k not in ("review_body", "review_period", "lawsuit_court", "lawsuit_period")
-        }
-    drv.do(element, {**data, "remedy_rights_stated": rights, **extra})
+    drv.do(element, decision_data(on=on, days=days, fine=fine, rights=rights, **extra))
+
+
+def notice_and_waiver(drv: Driver, on: str, fine: float = 0) -> None:
+    """Legal review, advance notice served on `on`, the rights waived in writing that day."""
+    legal_review(drv)
+    advance_notice(drv, on, fine)
+    serve(drv, on)
+    respond(drv, waived=True)
+
+
+def appraise_and_approve_confiscation(drv: Driver, items: str, **approval: Any) -> None:
+    """The safety appraisal (announced) and the government's approval to confiscate `items`."""
+    drv.do(
+        "safety_appraisal",
+        {
+            "safety_appraisal_done": True,
+            "appraisal_unit": "市房屋安全鉴定所",
+            "appraisal_date": "2026-02-11",
+            "conclusion": "拆除将危及相邻建筑",
+            "announced": True,
+        },
+    )
+    drv.do(
+        "confiscation_approval",
+        {"confiscation_approved": True, "confiscated_items": items, **approval},
+    )
 
 
 def demand(drv: Driver, on: str, **extra: Any) -> None:

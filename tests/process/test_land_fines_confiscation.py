@@ -285,20 +285,7 @@ def test_confiscation_when_the_building_cannot_be_demolished(drv: Driver) -> Non
     P.file_case(drv)
     P.investigate(drv, on="2026-02-10")
     P.report(drv, "cannot_demolish")
-    drv.do(
-        "safety_appraisal",
-        {
-            "safety_appraisal_done": True,
-            "appraisal_unit": "市房屋安全鉴定所",
-            "appraisal_date": "2026-02-11",
-            "conclusion": "拆除将危及相邻建筑",
-            "announced": True,
-        },
-    )
-    drv.do(
-        "confiscation_approval",
-        {"confiscation_approved": True, "confiscated_items": "三层加建部分（约120平方米）"},
-    )
+    P.appraise_and_approve_confiscation(drv, "三层加建部分（约120平方米）")
     P.legal_review(drv)
     P.advance_notice(drv, "2026-02-12", fine=5000)
     P.serve(drv, "2026-02-12")
@@ -402,28 +389,10 @@ def test_land_law_confiscation_keeps_the_six_month_lawsuit_window(drv: Driver) -
     P.file_case(drv, legal_basis="LAL77")
     P.investigate(drv, on="2026-02-10")
     P.report(drv, "cannot_demolish")
-    drv.do(
-        "safety_appraisal",
-        {
-            "safety_appraisal_done": True,
-            "appraisal_unit": "市房屋安全鉴定所",
-            "appraisal_date": "2026-02-11",
-            "conclusion": "拆除将危及相邻建筑",
-            "announced": True,
-        },
+    P.appraise_and_approve_confiscation(
+        drv, "地上建筑物一处（约200平方米）", conforms_to_land_plan=True
     )
-    drv.do(
-        "confiscation_approval",
-        {
-            "confiscation_approved": True,
-            "confiscated_items": "地上建筑物一处（约200平方米）",
-            "conforms_to_land_plan": True,
-        },
-    )
-    P.legal_review(drv)
-    P.advance_notice(drv, "2026-02-12")
-    P.serve(drv, "2026-02-12")
-    P.respond(drv, waived=True)
+    P.notice_and_waiver(drv, "2026-02-12")
     P.decide(drv, "penalty_decision", on="2026-02-12", days=30, penalty="没收地上建筑物")
     P.serve(drv, "2026-02-12")
     assert drv.data()["lawsuit_window"] == "6 M"

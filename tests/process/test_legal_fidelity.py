@@ -352,17 +352,8 @@ def test_a_revocation_ordering_a_new_decision_forbids_the_same_decision(drv: Dri
     assert drv.data()["revoked_decision"]["facts_and_evidence"] == P.DECISION["facts_and_evidence"]
     P.investigate(drv, on="2026-03-02")
     P.report(drv, "not_correctable")
-    P.legal_review(drv)
-    P.advance_notice(drv, "2026-03-02")
-    P.serve(drv, "2026-03-02")
-    P.respond(drv, waived=True)
-    same = {
-        **P.DECISION,
-        "decided_on": "2026-03-02",
-        "compliance_days": 10,
-        "fine_amount": 0,
-        "remedy_rights_stated": True,
-    }
+    P.notice_and_waiver(drv, "2026-03-02")
+    same = P.decision_data(on="2026-03-02")
     refused(drv, "demolition_decision", same, "ALL Art. 71")
     P.decide(
         drv,
@@ -415,18 +406,8 @@ def test_no_penalty_for_a_finished_violation_found_after_two_years(drv: Driver) 
             "violation_continuing": False,
         },
     )
-    P.legal_review(drv)
-    P.advance_notice(drv, "2026-02-10")
-    P.serve(drv, "2026-02-10")
-    P.respond(drv, waived=True)
-    data = {
-        **P.DECISION,
-        "decided_on": "2026-02-10",
-        "compliance_days": 10,
-        "fine_amount": 0,
-        "remedy_rights_stated": True,
-    }
-    refusal = refused(drv, "demolition_decision", data, "APL Art. 36")
+    P.notice_and_waiver(drv, "2026-02-10")
+    refusal = refused(drv, "demolition_decision", P.decision_data(on="2026-02-10"), "APL Art. 36")
     assert "2025-06-30" in refusal.reason
 
 
