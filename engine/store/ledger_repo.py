@@ -127,7 +127,9 @@ def entry_values(
         "opened_at": created_at,
         "found_on": _day(data.get("received_on")) or created_at.astimezone(CN).date(),
         "filed_on": _day(data.get("filed_on")),
-        "decided_on": _day(data.get("decided_on")),
+        # the penalty decision's date (decision_service keeps it); `decided_on` alone is
+        # overwritten by a later enforcement decision
+        "decided_on": _day(data.get("decision_decided_on") or data.get("decided_on")),
         "demolished_on": demolished_on,
         "closed_out_on": _day(data.get("closed_out_on")),
         "closed_on": closed_on,

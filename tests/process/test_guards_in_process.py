@@ -14,12 +14,14 @@ deadline ends at 24:00 of its last day: the timer is due at 00:00 of the next da
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
 
 from engine import services
 from engine.errors import GuardRefused, TaskNotReady
+from engine.store.models import LedgerEntry
 from tests.process import paths as P
 from tests.process.conftest import DESIGNER, bpmn_files
 from tests.process.driver import DEPUTY_HEAD, OFFICER, Driver, at, midnight
@@ -464,3 +466,16 @@ def test_a_construction_site_cutoff_runs_and_is_restored_when_the_case_ends(drv:
     docs = drv.documents()
     assert docs.count("停止供水供电供气联系函") == 3
     assert docs[-4:] == ["结案报告", "恢复供应通知", "台账销号表", "现场检查笔录"]
+
+
+def test_the_ledger_keeps_the_decision_date_after_the_enforcement_decision(drv: Driver) -> None:
+    """Both decisions' forms say decided_on; the ledger's 决定日期 is the penalty decision's
+    (02-25), not the enforcement decision's (03-25)."""
+    to_forced_demolition(drv)
+    assert drv.data()["decided_on"] == "2026-03-25"
+    uow = drv.app.ctx.uow(read_only=True)
+    with uow:
+        assert uow.session is not None
+        entry = uow.session.get(LedgerEntry, drv.now_case.id)
+        assert entry is not None
+        assert entry.decided_on == date(2026, 2, 25)
