@@ -525,6 +525,21 @@ def housing_guarantee_guard(*, required: bool, hardship: object, secured: object
     )
 
 
+def surcharge_pause(intervals: Iterable[tuple[date, date | None]], *, due: date, paid: date) -> int:
+    """Days d with due < d <= paid that fall in a review or litigation period (filed < d <=
+    result, or after the filing while still pending): the surcharge does not run on them
+    (APL Art. 73(3)). Overlapping periods count once."""
+    paused: set[date] = set()
+    for start, end in intervals:
+        first = max(start, due) + _DAY
+        last = min(end or paid, paid)
+        day = first
+        while day <= last:
+            paused.add(day)
+            day += _DAY
+    return len(paused)
+
+
 def fine_surcharge(fine_amount: float, due: date, paid_or_now: date) -> float:
     """APL Art. 72(1) (and ACL Art. 45): 3 % of the fine per day after `due`, the last day to pay
     (e.g. `cal.last_day(served, "15 CD")`, APL Art. 67), never more than the fine itself."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from engine import audit
@@ -31,7 +31,11 @@ from engine.services.casework import (
 )
 from engine.services.context import Actor, EngineContext
 from engine.services.documents import document_refusal, issue_for_task
-from engine.services.guarding import record_refusal, refusal_for_completion
+from engine.services.guarding import (
+    record_refusal,
+    refusal_for_completion,
+    surcharge_paused_days,
+)
 from engine.services.rebuilt import REBUILT_MESSAGE, is_rebuilt, open_linked
 from engine.services.views import CaseView
 from engine.store.ledger_repo import entry_values
@@ -277,6 +281,18 @@ def complete_task(
         return view
 
 
+FINE_PAID_MESSAGE = "fine_paid"
+
+
+def _day(value: Any) -> date | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
 def send_message(
     uow: UnitOfWork,
     *,
@@ -309,8 +325,20 @@ def send_message(
             raise NotWaitingForMessage(f"case {case.case_no} is not waiting for '{name}'")
         now = ctx.clock.now()
         loaded = load_spec(ctx, uow, case.process_version_id)
+        delivered = dict(data)
+        record: dict[str, Any] = {"message": name, "payload": dict(data)}
+        if name == FINE_PAID_MESSAGE:
+            # APL Art. 73(3): no surcharge for the days a review or lawsuit was pending; the
+            # process's settlement subtracts what the engine counted from the case's trail.
+            paid = _day(data.get("paid_on")) or now.astimezone(TZ).date()
+            paused = surcharge_paused_days(
+                uow, case, due=_day(case.data.get("fine_due_on")), paid=paid
+            )
+            if paused:
+                delivered["remedy_days"] = paused
+                record["engine"] = {"remedy_days": paused, "basis": "APL Art. 73"}
         try:
-            snapshot = ctx.runtime.deliver_message(loaded, case.state, name, data, now)
+            snapshot = ctx.runtime.deliver_message(loaded, case.state, name, delivered, now)
         except StepFailed as exc:
             raise ProcessFault(str(exc)) from exc
         head = audit.ChainHead.of(case)
@@ -321,14 +349,14 @@ def send_message(
             actor=actor.username,
             roles=actor.roles,
             action="message_received",
-            data={"message": name, "payload": dict(data)},
+            data=record,
         )
         audit_fired_timers(uow, head, snapshot, loaded, now=now)
         if snapshot.completed:
             audit.append(
                 uow, head, at=now, actor=actor.username, roles=actor.roles, action="case_closed"
             )
-        merged = {**case.data, name: dict(data)}
+        merged = {**case.data, name: delivered}
         final = {**merged, **snapshot.data}
         if (snapshot.completed or name == REBUILT_MESSAGE) and is_rebuilt(final):
             open_linked(

@@ -54,6 +54,36 @@ def _pending_remedies(events: Sequence[AuditEvent]) -> tuple[bool, bool]:
     return pending["review"], pending["lawsuit"]
 
 
+def remedy_intervals(events: Sequence[AuditEvent]) -> list[tuple[date, date | None]]:
+    """The periods of review or litigation recorded on the case: from the filing (its
+    `filed_on`, else the day it was recorded) to the final result (its `received_on`, else the
+    day it was recorded); None while still pending."""
+    intervals: list[tuple[date, date | None]] = []
+    start: date | None = None
+    for e in events:
+        if e.action != "message_received":
+            continue
+        name = e.data.get("message")
+        payload = e.data.get("payload") or {}
+        if name in REMEDY_FILED and start is None:
+            start = _date(payload.get("filed_on")) or parse_instant(e.at).date()
+        elif name == "remedy_result" and payload.get("outcome") in FINAL and start is not None:
+            end = _date(payload.get("received_on")) or parse_instant(e.at).date()
+            intervals.append((start, end))
+            start = None
+    if start is not None:
+        intervals.append((start, None))
+    return intervals
+
+
+def surcharge_paused_days(uow: UnitOfWork, case: Case, *, due: date | None, paid: date) -> int:
+    """APL Art. 73(3): the surcharge on a late fine is not counted while a review or lawsuit
+    against the decision is pending. Days after `due` and up to `paid` inside such a period."""
+    if due is None or paid <= due:
+        return 0
+    return guards.surcharge_pause(remedy_intervals(uow.audit.chain(case.id)), due=due, paid=paid)
+
+
 def _last_result(events: Sequence[AuditEvent]) -> tuple[str | None, date | None]:
     """(kind, received on) of the latest remedy result not followed by a new filing."""
     kind: str | None = None

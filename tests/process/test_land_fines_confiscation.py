@@ -399,3 +399,37 @@ def test_land_law_confiscation_keeps_the_six_month_lawsuit_window(drv: Driver) -
     drv.wait_until("review_window")
     # 6 M from Thu 02-12 -> Wed 08-12 -> due 08-13 00:00 (not 15 CD).
     assert drv.timers() == {"lawsuit_window_6m": midnight("2026-08-13")}
+
+
+def test_no_surcharge_while_a_review_is_pending(drv: Driver) -> None:
+    """APL Art. 73(3): the surcharge is not counted while a review or lawsuit is pending. Fine
+    5000 due Fri 02-27 (15 CD from Thu 02-12); a review filed Mon 03-02, upheld and received Mon
+    03-09; paid Thu 03-12: 13 days late less the 7 pending (03-03 to 03-09) = 6 days x 3 % x
+    5000 = 900."""
+    P.file_case(drv)
+    P.investigate(drv, on="2026-02-10")
+    P.report(drv, "cannot_demolish")
+    P.appraise_and_approve_confiscation(drv, "三层加建部分（约120平方米）")
+    P.notice_and_waiver(drv, "2026-02-12", fine=5000)
+    P.decide(
+        drv, "penalty_decision", on="2026-02-12", days=30, fine=5000, penalty="没收实物并处罚款"
+    )
+    P.serve(drv, "2026-02-12")
+    assert drv.data()["fine_due_on"] == "2026-02-27"
+    drv.wait_until("fine_due")
+    drv.go(at("2026-03-02 09:00"))
+    drv.do("fine_demand", {"fine_demand_issued_on": "2026-03-02", "surcharge_notified": True})
+    P.serve(drv, "2026-03-02")
+    drv.send("review_filed", {"filed_on": "2026-03-02"})
+    drv.do("litigation_reply", {"reply_kind": "review_reply", "replied_on": "2026-03-02"})
+    drv.go(at("2026-03-09 10:00"))
+    drv.send(
+        "remedy_result",
+        {"outcome": "upheld", "kind": "review_decision", "received_on": "2026-03-09"},
+    )
+    drv.go(at("2026-03-12 10:00"))
+    drv.send("fine_paid", {"paid_on": "2026-03-12", "amount": 5900})
+    assert (drv.data()["surcharge"], drv.data()["fine_status"]) == (900.0, "paid")
+    received = [e for e in drv.trail() if e.data.get("message") == "fine_paid"]
+    assert received[-1].data["engine"] == {"remedy_days": 7, "basis": "APL Art. 73"}
+    assert received[-1].data["payload"] == {"paid_on": "2026-03-12", "amount": 5900}

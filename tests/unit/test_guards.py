@@ -502,3 +502,14 @@ def test_limitation_counts_two_years_from_the_end_of_a_finished_violation() -> N
         discovered_on=date(2026, 3, 1), ended_on=date(2024, 2, 29), continuing=False, life_safety=0
     )
     assert leap is not None
+
+
+def test_surcharge_pause_counts_pending_days_once_between_due_and_paid() -> None:
+    due, paid = date(2026, 2, 27), date(2026, 3, 12)
+    assert g.surcharge_pause([(date(2026, 3, 2), date(2026, 3, 9))], due=due, paid=paid) == 7
+    # a filing before the due date counts only from the day after it; a pending one to paid
+    assert g.surcharge_pause([(date(2026, 2, 20), None)], due=due, paid=paid) == 13
+    # overlapping review and lawsuit count each day once
+    both = [(date(2026, 3, 2), date(2026, 3, 9)), (date(2026, 3, 5), date(2026, 3, 10))]
+    assert g.surcharge_pause(both, due=due, paid=paid) == 8
+    assert g.surcharge_pause([], due=due, paid=paid) == 0
