@@ -314,9 +314,10 @@ def serve(
     if demo:
         demo_seed.seed_users(a.ctx)
         demo_seed.seed_cases(a.ctx)
-        from engine.demo.campaign import seed_in_background
+        if settings.demo_campaign:
+            from engine.demo.campaign import seed_in_background
 
-        seeding = seed_in_background(settings, a.ctx.clock.now())  # ~300 cases, a few minutes
+            seeding = seed_in_background(settings, a.ctx.clock.now())  # ~300 cases, minutes
         typer.echo(
             "demo users: "
             + " ".join(u[0] for u in demo_seed.DEMO_USERS)

@@ -246,6 +246,9 @@ class Settings(BaseSettings):
     holidays_file: Path | None = None
     processes_dir: Path | None = None
     forms_dir: Path | None = None
+    # `serve --demo` also plays the demo campaign (~300 cases) in the background; tests that
+    # need a quiet server turn it off (QINGWEI_DEMO_CAMPAIGN=false).
+    demo_campaign: bool = True
 
     def multipart_body_limit(self) -> int:
         """The largest multipart request body: an evidence file at its limit plus the form's

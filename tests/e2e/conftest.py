@@ -135,6 +135,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     env = {
         **os.environ,
         "QINGWEI_DATABASE_URL": f"sqlite:///{db_path}",
+        "QINGWEI_DEMO_CAMPAIGN": "false",
         "QINGWEI_PROCESSES_DIR": str(FIXTURES / "processes"),
         "QINGWEI_FORMS_DIR": str(FIXTURES / "forms"),
     }

@@ -75,6 +75,7 @@ def running_server(
         **os.environ,
         "QINGWEI_DATABASE_URL": f"sqlite:///{db_path}",
         "QINGWEI_FAKE_CLOCK": "1",
+        "QINGWEI_DEMO_CAMPAIGN": "false",
         "QINGWEI_PROCESSES_DIR": str(processes),
         "QINGWEI_FORMS_DIR": str(forms),
     }
