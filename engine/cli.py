@@ -39,9 +39,11 @@ def _configure_logging() -> None:
     """Qingwei's own messages at INFO; SpiffWorkflow's only from WARNING. Spiff logs every task
     state change at INFO (about 500 bytes per fired timer) from inside the engine step: a
     stalled stderr (a full pipe, a slow log collector) then blocks the step while it holds the
-    case's row lock, until the step budget fails it. That was the two-worker test's flake."""
+    case's row lock, until the step budget fails it. That was the two-worker test's flake.
+    WeasyPrint and fontTools likewise log seven lines per rendered 文书, inside the step."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    logging.getLogger("spiff").setLevel(logging.WARNING)
+    for noisy in ("spiff", "weasyprint", "fontTools"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def _read_files(paths: list[Path], *, by_path: bool = False) -> dict[str, bytes]:
