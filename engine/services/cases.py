@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from engine import audit
@@ -32,9 +32,9 @@ from engine.services.casework import (
 from engine.services.context import Actor, EngineContext
 from engine.services.documents import document_refusal, issue_for_task
 from engine.services.guarding import (
+    fine_paid_facts,
     record_refusal,
     refusal_for_completion,
-    surcharge_paused_days,
 )
 from engine.services.rebuilt import REBUILT_MESSAGE, is_rebuilt, open_linked
 from engine.services.views import CaseView
@@ -281,18 +281,6 @@ def complete_task(
         return view
 
 
-FINE_PAID_MESSAGE = "fine_paid"
-
-
-def _day(value: Any) -> date | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
-
-
 def send_message(
     uow: UnitOfWork,
     *,
@@ -327,16 +315,12 @@ def send_message(
         loaded = load_spec(ctx, uow, case.process_version_id)
         delivered = dict(data)
         record: dict[str, Any] = {"message": name, "payload": dict(data)}
-        if name == FINE_PAID_MESSAGE:
-            # APL Art. 73(3): no surcharge for the days a review or lawsuit was pending; the
-            # process's settlement subtracts what the engine counted from the case's trail.
-            paid = _day(data.get("paid_on")) or now.astimezone(TZ).date()
-            paused = surcharge_paused_days(
-                uow, case, due=_day(case.data.get("fine_due_on")), paid=paid
-            )
-            if paused:
-                delivered["remedy_days"] = paused
-                record["engine"] = {"remedy_days": paused, "basis": "APL Art. 73"}
+        if name == "fine_paid":
+            # the settlement subtracts the days the engine counted from the trail (APL Art. 73)
+            added = fine_paid_facts(uow, case, data, now)
+            if added:
+                delivered.update(added)
+                record["engine"] = {**added, "basis": "APL Art. 73"}
         try:
             snapshot = ctx.runtime.deliver_message(loaded, case.state, name, delivered, now)
         except StepFailed as exc:

@@ -11,7 +11,7 @@ from engine import audit
 from engine.audit import ChainHead
 from engine.errors import Conflict, NotFound, StaleCaseVersion
 from engine.runtime import LoadedSpec, ProcessRuntime, Snapshot
-from engine.services.context import EngineContext
+from engine.services.context import Actor, EngineContext
 from engine.services.views import CaseView, TaskView, TimerView
 from engine.store.ledger_repo import entry_values
 from engine.store.models import Case, ReadyTaskRow
@@ -47,7 +47,7 @@ def record_case_event(
     case: Case,
     *,
     at: datetime,
-    actor: Any,
+    actor: Actor,
     action: str,
     element_id: str | None,
     data: dict[str, Any],

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from engine import audit, guards
-from engine.calendar import parse_instant
+from engine.calendar import TZ, parse_instant
 from engine.errors import DutyConflict, GuardRefused
 from engine.runtime import ElementInfo
 from engine.services.context import Actor, EngineContext
@@ -76,12 +76,18 @@ def remedy_intervals(events: Sequence[AuditEvent]) -> list[tuple[date, date | No
     return intervals
 
 
-def surcharge_paused_days(uow: UnitOfWork, case: Case, *, due: date | None, paid: date) -> int:
-    """APL Art. 73(3): the surcharge on a late fine is not counted while a review or lawsuit
-    against the decision is pending. Days after `due` and up to `paid` inside such a period."""
+def fine_paid_facts(
+    uow: UnitOfWork, case: Case, payload: Mapping[str, Any], now: datetime
+) -> dict[str, Any]:
+    """What the engine adds to a `fine_paid` payload: APL Art. 73(3) counts no surcharge while
+    a review or lawsuit against the decision is pending, so the days of such a period after
+    the due date and up to the payment (`remedy_days`) are handed to the settlement."""
+    due = _date(case.data.get("fine_due_on"))
+    paid = _date(payload.get("paid_on")) or now.astimezone(TZ).date()
     if due is None or paid <= due:
-        return 0
-    return guards.surcharge_pause(remedy_intervals(uow.audit.chain(case.id)), due=due, paid=paid)
+        return {}
+    days = guards.surcharge_pause(remedy_intervals(uow.audit.chain(case.id)), due=due, paid=paid)
+    return {"remedy_days": days} if days else {}
 
 
 def _last_result(events: Sequence[AuditEvent]) -> tuple[str | None, date | None]:
@@ -371,9 +377,10 @@ def refusal_for_completion(
         if refusal is not None:
             return refusal
 
-    if task.element_id == "substitute_execution_record":
-        # ACL Art. 51(3)-(4): the agency's officer supervises on site; the supervisor, the
-        # executor and the party or a witness sign the execution record.
+    if "signed_by_party_or_witness" in data:
+        # A substitute execution's record, whatever the step is called (ACL Art. 51(3)-(4)):
+        # the agency's officer supervises on site; the supervisor, the executor and the party
+        # or a witness sign the execution record.
         if not str(data.get("supervisor") or "").strip() or data.get("record_made") is not True:
             return guards.Refusal(
                 "ACL Art. 51",

@@ -95,10 +95,5 @@ def _bundle_xml(uow: UnitOfWork, main: ProcessVersion) -> bytes:
     """The main file merged with every process it calls, each as deployed when the main
     version was (the newest version of its key deployed no later than the main one)."""
     specs = main.spec_json.get("subprocess_specs") if isinstance(main.spec_json, dict) else None
-    keys = sorted(specs or {})
-    called: list[bytes] = []
-    for key in keys:
-        version = uow.processes.newest_at(key, main.deployed_at)
-        if version is not None:
-            called.append(version.bpmn_xml)
+    called = [v.bpmn_xml for v in uow.processes.newest_at(sorted(specs or {}), main.deployed_at)]
     return merge_bundle(main.bpmn_xml, called) if called else main.bpmn_xml

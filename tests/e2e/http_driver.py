@@ -65,7 +65,12 @@ def instant(text: str) -> datetime:
 
 @contextmanager
 def running_server(
-    workdir: Path, port: int, *, processes: Path, forms: Path
+    workdir: Path,
+    port: int,
+    *,
+    processes: Path,
+    forms: Path,
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[tuple[str, Path]]:
     """`qingwei serve --demo` on 127.0.0.1:`port`, a fresh SQLite file in `workdir`, the fake
     clock on; yields (base URL, log path) once /openapi.json answers, stops it afterwards."""
@@ -78,6 +83,7 @@ def running_server(
         "QINGWEI_DEMO_CAMPAIGN": "false",
         "QINGWEI_PROCESSES_DIR": str(processes),
         "QINGWEI_FORMS_DIR": str(forms),
+        **(extra_env or {}),
     }
     env.pop("QINGWEI_SECRET_KEY", None)
     script = Path(sys.executable).with_name("qingwei")
@@ -87,7 +93,7 @@ def running_server(
         proc = subprocess.Popen(command, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 90
         while True:
             if proc.poll() is not None:
                 raise RuntimeError(f"server exited:\n{log_path.read_text(errors='replace')}")

@@ -5,10 +5,7 @@ answers without sign-in. This server runs the real processes, forms and document
 from __future__ import annotations
 
 import hashlib
-import os
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +14,8 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ROOT, START, VENDOR, Server, Shots, _free_port, _missing, sign_in
+from tests.e2e.conftest import ROOT, START, VENDOR, Server, Shots, _missing, sign_in
+from tests.e2e.http_driver import free_port, running_server
 from tests.process.paths import INTAKE
 
 
@@ -28,48 +26,17 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     if not VENDOR.is_dir():
         _missing("the web vendor files are not built: run `make web`")
     workdir = tmp_path_factory.mktemp("e2e-documents")
-    db_path = workdir / "qingwei.db"
-    log_path = workdir / "server.log"
-    port = _free_port()
-    env = {
-        **os.environ,
-        "QINGWEI_DATABASE_URL": f"sqlite:///{db_path}",
-        "QINGWEI_DEMO_CAMPAIGN": "false",
-        "QINGWEI_PROCESSES_DIR": str(ROOT / "processes"),
-        "QINGWEI_FORMS_DIR": str(ROOT / "forms"),
+    port = free_port()
+    documents = {
         "QINGWEI_DOCUMENTS__TEMPLATES_DIR": str(ROOT / "documents"),
         "QINGWEI_DOCUMENTS__VERIFY_BASE_URL": f"http://127.0.0.1:{port}/#/verify",
     }
-    env.pop("QINGWEI_SECRET_KEY", None)
-    script = Path(sys.executable).with_name("qingwei")
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "engine.cli"]
-    command += ["serve", "--demo", "--host", "127.0.0.1", "--port", str(port)]
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(command, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:  # polling the server's start-up, not waiting for engine time
-            if proc.poll() is not None:
-                raise RuntimeError(f"server exited:\n{log_path.read_text(errors='replace')}")
-            try:
-                if httpx.get(f"{base}/openapi.json", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start:\n{log_path.read_text(errors='replace')}")
-            time.sleep(0.3)
-        srv = Server(base=base, db_path=db_path, log_path=log_path)
+    with running_server(
+        workdir, port, processes=ROOT / "processes", forms=ROOT / "forms", extra_env=documents
+    ) as (base, log_path):
+        srv = Server(base=base, db_path=workdir / "qingwei.db", log_path=log_path)
         srv.call("POST", "/admin/clock", "admin", json={"now": START})
         yield srv
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
 
 
 def do(server: Server, case_id: int, element_id: str, user: str, data: dict[str, Any]) -> None:

@@ -54,6 +54,20 @@ export async function renderDiagram(container, xml, { completed = [], active = [
       diagrams.set(el.id, d);
     }
   }
+  // every element's name across the processes, once (not per timeline row)
+  const names = new Map();
+  const collect = (container) => {
+    for (const el of container.flowElements || []) {
+      if (el.name) names.set(el.id, el.name);
+      if (el.flowElements) collect(el);
+    }
+  };
+  for (const d of new Set(diagrams.values())) {
+    const root = d.plane.bpmnElement;
+    const processes = root.$type === 'bpmn:Collaboration'
+      ? (root.participants || []).map((p) => p.processRef).filter(Boolean) : [root];
+    processes.forEach(collect);
+  }
   const processName = (d) => {
     const el = d.plane.bpmnElement;
     const p = el.$type === 'bpmn:Collaboration' ? (el.participants || [])[0] : el;
@@ -181,32 +195,13 @@ export async function renderDiagram(container, xml, { completed = [], active = [
     drill: (id) => drill(registry.get(id)),
     toActive,
     elementName(id) {
-      // names of elements of every process (the timeline names steps inside called processes)
-      for (const d of diagrams.values()) {
-        const root = d.plane.bpmnElement;
-        const processes = root.$type === 'bpmn:Collaboration'
-          ? (root.participants || []).map((p) => p.processRef).filter(Boolean) : [root];
-        for (const p of processes) {
-          const found = findFlowElement(p, id);
-          if (found) return found.name || id;
-        }
-      }
+      // steps inside called processes are named too (the timeline names every step)
+      if (names.has(id)) return names.get(id);
       const el = registry.get(id);
       return (el && el.businessObject && el.businessObject.name) || id;
     },
     destroy() { if (resize) resize.disconnect(); viewer.destroy(); },
   };
-}
-
-function findFlowElement(container, id) {
-  for (const el of container.flowElements || []) {
-    if (el.id === id) return el;
-    if (el.flowElements) {
-      const inner = findFlowElement(el, id);
-      if (inner) return inner;
-    }
-  }
-  return null;
 }
 
 // Below this scale a whole diagram is too small to read: show the active steps instead.
