@@ -11,13 +11,19 @@ Each phase (--minutes long) runs at once:
   `investigate` task; the latency of each call is recorded;
 - a feeder that opens --rate timer_only cases per second in-process on a clock in the past (their
   one-day deadline has passed for the wall clock, so the workers see them due at once), and in the
-  `poisoned` phase also one hostile case per second (the four kinds in turn).
+  `poisoned` phase also hostile cases, as --poison says:
+  * `one-process` (the default, what the issue asks): ONE hostile process is deployed (the kind
+    --poison-kind, `spin` by default: the costliest, a whole script budget per attempt) and
+    --poison-cases cases of it are opened, spread evenly over the phase;
+  * `every-second`: all four kinds are deployed and one hostile case is opened every second,
+    the kinds in turn (the earlier, much harsher mode).
 After each phase the feeder stops and the script waits (at most 120 s) for every healthy timer to
 have fired; the lag of each (its `timer_fired` event's time minus the wall time it was opened)
 and the incidents are read from the database.
 
 Usage:  .venv/bin/python bench/soak_timers.py [--minutes 10] [--clients 4] [--rate 4]
-                                            [--pg-url URL] [--out PATH]
+            [--poison one-process|every-second] [--poison-kind spin] [--poison-cases 5]
+            [--pg-url URL] [--out PATH]
 """
 
 from __future__ import annotations
@@ -103,12 +109,27 @@ def client_loop(base: str, token: str, stop: threading.Event, phase: Phase) -> N
             phase.complete_ms.append((t2 - t1) * 1000)
 
 
-def feeder(app: Any, rate: float, poisoned: bool, stop: threading.Event, phase: Phase) -> None:
+def hostile_ticks(args: argparse.Namespace) -> dict[int, str]:
+    """Which feeder tick (second) opens which hostile case in the `poisoned` phase."""
+    seconds = max(1, int(args.minutes * 60))
+    if args.poison == "every-second":
+        kinds = list(HOSTILE)
+        return {t: kinds[t % len(kinds)] for t in range(seconds)}
+    n = max(0, args.poison_cases)
+    return {(i * seconds) // n: args.poison_kind for i in range(n)} if n else {}
+
+
+def feeder(
+    app: Any,
+    rate: float,
+    hostile: dict[int, str],
+    stop: threading.Event,
+    phase: Phase,
+) -> None:
     from engine import services
     from engine.services import Actor
 
     officer = Actor(OFFICER, ("officer",))
-    kinds = list(HOSTILE)
     tick = 0
     next_at = time.monotonic()
     while not stop.is_set():
@@ -118,8 +139,8 @@ def feeder(app: Any, rate: float, poisoned: bool, stop: threading.Event, phase: 
                 app.ctx.uow(), ctx=app.ctx, actor=officer, process_key="timer_only", data={}
             )
             phase.opened[v.id] = wall
-        if poisoned:
-            key = f"hostile_{kinds[tick % len(kinds)]}"
+        if tick in hostile:
+            key = f"hostile_{hostile[tick]}"
             v = services.open_case(
                 app.ctx.uow(), ctx=app.ctx, actor=officer, process_key=key, data={}
             )
@@ -140,14 +161,15 @@ def fired_lags(db_url: str, opened: dict[int, float], wait_s: float) -> tuple[li
     try:
         while True:
             with eng.connect() as c:
-                rows = dict(
-                    c.execute(
+                rows: dict[int, datetime] = {
+                    cid: at
+                    for cid, at in c.execute(
                         select(AuditEvent.case_id, AuditEvent.at).where(
                             AuditEvent.action == "timer_fired",
                             AuditEvent.case_id.in_(list(opened)),
                         )
                     ).all()
-                )
+                }
             if len(rows) == len(opened) or time.monotonic() > deadline:
                 break
             time.sleep(1)
@@ -167,13 +189,14 @@ def incident_summary(db_url: str, case_ids: list[int]) -> dict[str, Any]:
     eng = create_engine(db_url)
     try:
         with eng.connect() as c:
-            by_status = dict(
-                c.execute(
+            by_status: dict[str, int] = {
+                status: n
+                for status, n in c.execute(
                     select(TimerIncident.status, func.count())
                     .where(TimerIncident.case_id.in_(case_ids))
                     .group_by(TimerIncident.status)
                 ).all()
-            )
+            }
             moved = c.scalar(
                 select(func.count()).where(Case.id.in_(case_ids), Case.status == "closed")
             )
@@ -205,7 +228,10 @@ def run_phase(
         for _ in range(args.clients)
     ]
     threads.append(
-        threading.Thread(target=feeder, args=(app, args.rate, name == "poisoned", stop, phase))
+        threading.Thread(
+            target=feeder,
+            args=(app, args.rate, hostile_ticks(args) if name == "poisoned" else {}, stop, phase),
+        )
     )
     log(f"[{name}] {args.minutes} min, {args.clients} clients, {args.rate} timers/s")
     for t in threads:
@@ -239,6 +265,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--minutes", type=float, default=10.0)
     p.add_argument("--clients", type=int, default=4)
     p.add_argument("--rate", type=float, default=4.0, help="healthy timer cases opened per second")
+    p.add_argument(
+        "--poison",
+        choices=("one-process", "every-second"),
+        default="one-process",
+        help="one hostile process with a few cases (default), or every kind every second",
+    )
+    p.add_argument("--poison-kind", choices=sorted(HOSTILE), default="spin")
+    p.add_argument("--poison-cases", type=int, default=5, help="one-process: cases per phase")
     p.add_argument("--pg-url", default=DEFAULT_PG_URL)
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "soak_latest.json")
     args = p.parse_args(argv)
@@ -260,7 +294,9 @@ def main(argv: list[str] | None = None) -> int:
         app = build(settings, FixedClock(BENCH_NOW))
         designer = Actor("bench", ("designer",))
         files = {"timer_only.bpmn": TIMER_ONLY.encode()}
-        for key, script in HOSTILE.items():
+        kinds = list(HOSTILE) if args.poison == "every-second" else [args.poison_kind]
+        for key in kinds:
+            script = HOSTILE[key]
             files[f"hostile_{key}.bpmn"] = with_script(f"hostile_{key}", script, after_timer=True)
         deploy_process(app.ctx.uow(), ctx=app.ctx, files=files, actor=designer)
         port = free_port()
@@ -289,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
                 for name in ("clean", "poisoned"):
                     results.append(run_phase(name, base, token, app, db_url, args))
             finally:
-                stop_server(second)  # type: ignore[arg-type]
+                stop_server(second)
                 worker_log.close()
             tail = server_log.read_text(errors="replace")
             results.append({"server_restarts_logged": tail.count("定时器工作线程崩溃")})
