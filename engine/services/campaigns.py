@@ -9,7 +9,7 @@ projection (engine.store.ledger_repo), a handful of grouped, indexed queries per
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -17,7 +17,7 @@ from engine import audit
 from engine.errors import FieldError, NotFound, PermissionDenied, StaleCaseVersion, ValidationFailed
 from engine.services.context import Actor, EngineContext
 from engine.services.ledger import campaign_filter
-from engine.store.ledger_repo import CN, MODES
+from engine.store.ledger_repo import CN, MODES, SERIES, day_start, monday, split_period
 from engine.store.models import Campaign
 from engine.store.uow import UnitOfWork
 
@@ -274,12 +274,16 @@ def list_campaigns(uow: UnitOfWork, *, ctx: EngineContext) -> list[CampaignView]
         return [_view(uow, ctx, row) for row in uow.campaigns.all()]
 
 
-def get_campaign(uow: UnitOfWork, *, ctx: EngineContext, campaign_id: int) -> CampaignView:
+def get_campaign(
+    uow: UnitOfWork, *, ctx: EngineContext, campaign_id: int, scan: bool = False
+) -> CampaignView:
+    """A campaign and its progress, from the kept counts; `scan=True` reads every ledger row
+    instead (the reference the counts are checked against)."""
     with uow:
         row = uow.campaigns.get(campaign_id)
         if row is None:
             raise NotFound(f"专项行动不存在 campaign {campaign_id} does not exist")
-        return _view(uow, ctx, row)
+        return _view(uow, ctx, row, scan=scan)
 
 
 def _share(demolished: float, found: float) -> float:
@@ -373,16 +377,85 @@ def _empty_district() -> dict[str, Any]:
     }
 
 
-def _view(uow: UnitOfWork, ctx: EngineContext, row: Campaign) -> CampaignView:
+Daily = dict[str, list[tuple[date, float]]]
+
+
+def scanned_figures(
+    uow: UnitOfWork, row: Campaign, now: datetime
+) -> tuple[list[dict[str, Any]], Daily, dict[str, int]]:
+    """The campaign's groups, daily series and overdue per district read from every ledger row
+    it holds: the reference the kept counts must equal (tests; `bench_ledger.py --verify`)."""
+    f = campaign_filter(row)
+    groups = uow.ledger.summary(f, now)
+    daily = {name: uow.ledger.daily(column, f, summed) for name, (column, summed) in SERIES.items()}
+    overdue: dict[str, int] = {}
+    for g in groups:
+        overdue[g["district"]] = overdue.get(g["district"], 0) + g["overdue"]
+    return groups, daily, overdue
+
+
+def _contiguous(weeks: list[date]) -> list[tuple[date, date]]:
+    """Mondays -> (first day, last day) of each run of consecutive weeks."""
+    runs: list[tuple[date, date]] = []
+    for w in sorted(weeks):
+        if runs and runs[-1][1] + timedelta(days=1) == w:
+            runs[-1] = (runs[-1][0], w + timedelta(days=6))
+        else:
+            runs.append((w, w + timedelta(days=6)))
+    return runs
+
+
+def counted_figures(
+    uow: UnitOfWork, row: Campaign, now: datetime
+) -> tuple[list[dict[str, Any]], Daily, dict[str, int]]:
+    """The same figures as `scanned_figures`, from the counts kept as cases change.
+
+    Cases opened in the campaign's whole years and months come from the kept counts (a few
+    thousand rows); those opened on the days left at its ends from the campaign index. The
+    daily series are kept by week: the weeks where a day matters (the campaign's first and
+    last week of the trend, the trailing four weeks of the projection) are read by day from the
+    events' indexes instead. Overdue depends on now: read from the index of pending deadlines."""
+    today = now.astimezone(CN).date()
+    f = campaign_filter(row)
+    districts = list(row.districts)
+    years, months, edges = split_period(row.starts_on, row.ends_on)
+    edge_filters = [
+        replace(f, opened_from=day_start(a), opened_before=day_start(b + timedelta(days=1)))
+        for a, b in edges
+    ]
+    groups = uow.ledger.counted_summary(districts, years, months)
+    for ef in edge_filters:
+        groups += [g | {"overdue": 0} for g in uow.ledger.summary(ef, now)]
+    overdue = uow.ledger.overdue_by_district(f, now)
+
+    end = min(today, row.ends_on)
+    window = max(row.starts_on, today - timedelta(days=TREND_DAYS - 1))
+    precise = {monday(row.starts_on), monday(end)}
+    w = monday(window)
+    while w <= today:
+        precise.add(w)
+        w += timedelta(days=7)
+    weekly = uow.ledger.counted_weeks(districts, years, months)
+    daily: Daily = {}
+    for name, (column, summed) in SERIES.items():
+        series = [(wk, v) for wk, v in weekly[name].items() if wk not in precise]
+        for ef in edge_filters:
+            series += [
+                (d, v) for d, v in uow.ledger.daily(column, ef, summed) if monday(d) not in precise
+            ]
+        for a, b in _contiguous(sorted(precise)):
+            series += uow.ledger.daily(column, f, summed, between=(a, b))
+        daily[name] = sorted(series)
+    return groups, daily, overdue
+
+
+def _view(
+    uow: UnitOfWork, ctx: EngineContext, row: Campaign, *, scan: bool = False
+) -> CampaignView:
     now = ctx.clock.now()
     today = now.astimezone(CN).date()
     f = campaign_filter(row)
-    groups = uow.ledger.summary(f, now)
-    daily = {
-        "demolished": uow.ledger.daily("demolished_on", f, "demolished_m2"),
-        "closed": uow.ledger.daily("closed_on", f),
-        "found": uow.ledger.daily("found_on", f),
-    }
+    groups, daily, overdue = (scanned_figures if scan else counted_figures)(uow, row, now)
     districts = {d: _empty_district() for d in row.districts}
     villages: dict[tuple[str, str], dict[str, Any]] = {}
     by_stage: dict[str, int] = {}
@@ -399,7 +472,6 @@ def _view(uow: UnitOfWork, ctx: EngineContext, row: Campaign) -> CampaignView:
             target["found_m2"] += g["found_m2"]
             target["demolished_m2"] += g["demolished_m2"]
             target["rebuilt"] += g["rebuilt"]
-        d["overdue"] += g["overdue"]
         if g["mode"] in d["modes"]:
             d["modes"][g["mode"]] += g["cases"]
         by_stage[g["stage"]] = by_stage.get(g["stage"], 0) + g["cases"]
@@ -415,6 +487,8 @@ def _view(uow: UnitOfWork, ctx: EngineContext, row: Campaign) -> CampaignView:
                 "rebuilt": v["rebuilt"],
             }
         )
+    for name, n in overdue.items():
+        districts.setdefault(name, _empty_district())["overdue"] += n
     ranked = sorted(
         districts.items(),
         key=lambda kv: (

@@ -16,7 +16,10 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Table,
+    and_,
+    delete,
     func,
+    insert,
     or_,
     select,
     union,
@@ -25,7 +28,15 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from engine.store.models import AttachmentRow, Campaign, LedgerEntry, ReadyTaskRow, TimerRow
+from engine.store.models import (
+    AttachmentRow,
+    Campaign,
+    LedgerCount,
+    LedgerEntry,
+    LedgerWeekCount,
+    ReadyTaskRow,
+    TimerRow,
+)
 
 CN = timezone(timedelta(hours=8), "Asia/Shanghai")
 
@@ -42,6 +53,8 @@ DEMOLISHED_OUTCOMES = frozenset(o for o, m in MODE_OF_OUTCOME.items() if m != "c
 MODES = ("self", "assisted", "forced", "confiscated")
 
 _LEDGER: Table = LedgerEntry.__table__  # type: ignore[assignment]
+_COUNTS: Table = LedgerCount.__table__  # type: ignore[assignment]
+_WEEKS: Table = LedgerWeekCount.__table__  # type: ignore[assignment]
 
 
 MAX_AREA_M2 = 1e15  # the input limit (api/limits.py): larger values predate it and count as 0
@@ -138,6 +151,160 @@ def entry_values(
     }
 
 
+# ---- the counts kept as cases change ---------------------------------------------------------
+
+# What a ledger row contributes to the counts (the columns read before a step rewrites it).
+COUNTED_COLUMNS = (
+    "district",
+    "village",
+    "status",
+    "stage",
+    "mode",
+    "opened_at",
+    "parent_case_id",
+    "closed_on",
+    "area_m2",
+    "demolished_m2",
+    "found_on",
+    "demolished_on",
+)
+COUNT_KEYS = ("district", "grain", "opened_on", "village", "status", "stage", "mode")
+COUNT_VALUES = ("cases", "closed", "rebuilt", "found_m2", "demolished_m2")
+WEEK_KEYS = ("district", "grain", "opened_on", "series", "week")
+WEEK_VALUES = ("cases", "m2")
+# series name -> (ledger date column, summed area column or None for a count)
+SERIES = {
+    "found": ("found_on", None),
+    "closed": ("closed_on", None),
+    "demolished": ("demolished_on", "demolished_m2"),
+}
+
+CountKey = tuple[Any, ...]
+Deltas = dict[CountKey, list[float]]
+
+
+def monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + 1, 1, 1) if day.month == 12 else date(day.year, day.month + 1, 1)
+
+
+def opening_buckets(opened_at: datetime) -> tuple[tuple[str, date], tuple[str, date]]:
+    """The year and the month (Beijing dates, as their first day) a case counts in."""
+    d = opened_at.astimezone(CN).date()
+    return ("Y", date(d.year, 1, 1)), ("M", date(d.year, d.month, 1))
+
+
+def split_period(first: date, last: date) -> tuple[list[date], list[date], list[tuple[date, date]]]:
+    """[first, last] as whole years, whole months and the days left at its ends: a campaign's
+    cases are the counted buckets plus the rows opened on the left-over days (read from the
+    campaign index, at most two partial months)."""
+    years: list[date] = []
+    months: list[date] = []
+    edges: list[tuple[date, date]] = []
+    d = first
+    while d <= last:
+        if (d.month, d.day) == (1, 1) and date(d.year, 12, 31) <= last:
+            years.append(d)
+            d = date(d.year + 1, 1, 1)
+        elif d.day == 1 and _next_month(d) - timedelta(days=1) <= last:
+            months.append(d)
+            d = _next_month(d)
+        else:
+            end = min(_next_month(d), last + timedelta(days=1)) - timedelta(days=1)
+            if edges and edges[-1][1] + timedelta(days=1) == d:
+                edges[-1] = (edges[-1][0], end)
+            else:
+                edges.append((d, end))
+            d = end + timedelta(days=1)
+    return years, months, edges
+
+
+def add_counts(row: Mapping[str, Any], sign: int, counts: Deltas, weeks: Deltas) -> None:
+    """Add (sign +1) or take away (-1) what one ledger row contributes to the counts."""
+    district = row["district"] or ""
+    closed = 1 if row["closed_on"] is not None else 0
+    rebuilt = 1 if row["parent_case_id"] is not None else 0
+    area = float(row["area_m2"] or 0.0)
+    demolished = float(row["demolished_m2"] or 0.0)
+    for grain, opened_on in opening_buckets(row["opened_at"]):
+        key = (
+            district,
+            grain,
+            opened_on,
+            row["village"] or "",
+            row["status"],
+            row["stage"],
+            row["mode"] or "",
+        )
+        v = counts.setdefault(key, [0, 0, 0, 0.0, 0.0])
+        v[0] += sign
+        v[1] += sign * closed
+        v[2] += sign * rebuilt
+        v[3] += sign * area
+        v[4] += sign * demolished
+        for series, (column, summed) in SERIES.items():
+            day = row[column]
+            if day is None:
+                continue
+            w = weeks.setdefault(
+                (district, grain, opened_on, series, monday(_as_date(day))), [0, 0.0]
+            )
+            w[0] += sign
+            w[1] += sign * (demolished if summed else 0.0)
+
+
+def _changed(deltas: Deltas) -> list[tuple[CountKey, list[float]]]:
+    """The keys whose numbers change, sorted: concurrent steps take the rows' locks in one
+    order (no deadlock between two steps of the same district and month)."""
+    return sorted(((k, v) for k, v in deltas.items() if any(x != 0 for x in v)), key=_sort_key)
+
+
+def _sort_key(item: tuple[CountKey, list[float]]) -> tuple[str, ...]:
+    return tuple(str(x) for x in item[0])
+
+
+def _rows(keys: Sequence[str], values: Sequence[str], items: Any) -> list[dict[str, Any]]:
+    return [dict(zip(keys, k, strict=True)) | dict(zip(values, v, strict=True)) for k, v in items]
+
+
+def rebuild_counts(conn: Any, *, batch: int = 20_000) -> tuple[int, int]:
+    """Recount everything from the ledger rows (the migration's back-fill, the seed's last step,
+    a repair): the same `add_counts` a step applies, summed over every row. Returns the number
+    of count rows and week rows written. `conn` is a Connection or a Session."""
+    conn.execute(delete(_COUNTS))
+    conn.execute(delete(_WEEKS))
+    counts: Deltas = {}
+    weeks: Deltas = {}
+    cols = [_LEDGER.c[c] for c in COUNTED_COLUMNS]
+    opened = LedgerEntry.opened_at  # through UtcDateTime: aware on both databases
+    after = -1
+    while True:
+        rows = conn.execute(
+            select(LedgerEntry.case_id, opened, *[c for c in cols if c.name != "opened_at"])
+            .where(LedgerEntry.case_id > after)
+            .order_by(LedgerEntry.case_id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            break
+        for r in rows:
+            add_counts(r._mapping, 1, counts, weeks)
+        after = rows[-1].case_id
+    written = []
+    for table, keys, values, deltas in (
+        (_COUNTS, COUNT_KEYS, COUNT_VALUES, counts),
+        (_WEEKS, WEEK_KEYS, WEEK_VALUES, weeks),
+    ):
+        items = _changed(deltas)
+        for i in range(0, len(items), 5000):
+            conn.execute(insert(table), _rows(keys, values, items[i : i + 5000]))
+        written.append(len(items))
+    return written[0], written[1]
+
+
 @dataclass(frozen=True)
 class LedgerFilter:
     """What the ledger page, its exports and a campaign select (every field optional)."""
@@ -211,12 +378,46 @@ class LedgerRepository:
 
     # ---- writes ------------------------------------------------------------------------------
     def upsert(self, values: Mapping[str, Any]) -> None:
-        """Insert or replace the case's row (one statement on both databases)."""
+        """Insert or replace the case's row (one statement on both databases) and move the
+        kept counts from what the row said to what it says now, in the same transaction.
+
+        The old row is read FOR UPDATE on PostgreSQL, so two writers of one case apply their
+        deltas one after the other; the counts themselves are added with
+        `INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n`, so steps on different cases of
+        the same district and month never lose each other's update."""
         dialect = self.s.get_bind().dialect.name
         ins = pg_insert if dialect == "postgresql" else sqlite_insert
+        read = select(
+            LedgerEntry.opened_at, *[_LEDGER.c[c] for c in COUNTED_COLUMNS if c != "opened_at"]
+        ).where(LedgerEntry.case_id == values["case_id"])
+        if dialect == "postgresql":
+            read = read.with_for_update()
+        old = self.s.execute(read).first()
         stmt = ins(_LEDGER).values(dict(values))
         changed = {k: stmt.excluded[k] for k in values if k != "case_id"}
         self.s.execute(stmt.on_conflict_do_update(index_elements=["case_id"], set_=changed))
+        counts: Deltas = {}
+        weeks: Deltas = {}
+        if old is not None:
+            add_counts(old._mapping, -1, counts, weeks)
+        add_counts(values, 1, counts, weeks)
+        self._add(_COUNTS, COUNT_KEYS, COUNT_VALUES, counts)
+        self._add(_WEEKS, WEEK_KEYS, WEEK_VALUES, weeks)
+
+    def _add(
+        self, table: Table, keys: Sequence[str], values: Sequence[str], deltas: Deltas
+    ) -> None:
+        items = _changed(deltas)
+        if not items:
+            return
+        ins = pg_insert if self.s.get_bind().dialect.name == "postgresql" else sqlite_insert
+        stmt = ins(table).values(_rows(keys, values, items))
+        self.s.execute(
+            stmt.on_conflict_do_update(
+                index_elements=list(keys),
+                set_={v: table.c[v] + stmt.excluded[v] for v in values},
+            )
+        )
 
     # ---- reads -------------------------------------------------------------------------------
     def page(self, f: LedgerFilter, *, offset: int, limit: int) -> tuple[list[LedgerEntry], int]:
@@ -306,15 +507,96 @@ class LedgerRepository:
         ]
 
     def daily(
-        self, column: str, f: LedgerFilter, value: str | None = None
+        self,
+        column: str,
+        f: LedgerFilter,
+        value: str | None = None,
+        between: tuple[date, date] | None = None,
     ) -> list[tuple[date, float]]:
-        """(day, count or sum of `value`) for every day on which `column` (a date) is set."""
+        """(day, count or sum of `value`) for every day on which `column` (a date) is set
+        (within `between`, both ends included, when given: read by the event's index)."""
         col = getattr(LedgerEntry, column)
         agg = func.count() if value is None else func.sum(getattr(LedgerEntry, value))
-        rows = self.s.execute(
-            select(col, agg).where(*conditions(f), col.is_not(None)).group_by(col).order_by(col)
-        ).all()
+        where = [*conditions(f), col.is_not(None)]
+        if between is not None:
+            where.append(col.between(*between))
+        rows = self.s.execute(select(col, agg).where(*where).group_by(col).order_by(col)).all()
         return [(_as_date(r[0]), float(r[1] or 0)) for r in rows]
+
+    def counted_summary(
+        self, districts: Sequence[str], years: Sequence[date], months: Sequence[date]
+    ) -> list[dict[str, Any]]:
+        """`summary` for the cases opened in whole years and months, from the kept counts
+        (overdue is 0 here: it depends on now, see `overdue_by_district`)."""
+        c = LedgerCount
+        buckets = _buckets(c.grain, c.opened_on, years, months)
+        if not districts or not buckets:
+            return []
+        rows = self.s.execute(
+            select(
+                c.district,
+                c.village,
+                c.status,
+                c.stage,
+                c.mode,
+                func.sum(c.rebuilt),
+                func.sum(c.closed),
+                func.sum(c.cases),
+                func.sum(c.found_m2),
+                func.sum(c.demolished_m2),
+            )
+            .where(c.district.in_(list(districts)), or_(*buckets))
+            .group_by(c.district, c.village, c.status, c.stage, c.mode)
+        ).all()
+        return [
+            {
+                "district": r[0],
+                "village": r[1],
+                "status": r[2],
+                "stage": r[3],
+                "mode": r[4],
+                "rebuilt": int(r[5]),
+                "overdue": 0,
+                "closed": int(r[6]),
+                "cases": int(r[7]),
+                "found_m2": float(r[8]),
+                "demolished_m2": float(r[9]),
+            }
+            for r in rows
+            if int(r[7]) != 0  # every case of the group moved elsewhere
+        ]
+
+    def counted_weeks(
+        self, districts: Sequence[str], years: Sequence[date], months: Sequence[date]
+    ) -> dict[str, dict[date, float]]:
+        """Per series, the week (Monday) -> cases found / closed, m² demolished, of the cases
+        opened in whole years and months, from the kept counts."""
+        w = LedgerWeekCount
+        out: dict[str, dict[date, float]] = {name: {} for name in SERIES}
+        buckets = _buckets(w.grain, w.opened_on, years, months)
+        if not districts or not buckets:
+            return out
+        rows = self.s.execute(
+            select(w.series, w.week, func.sum(w.cases), func.sum(w.m2))
+            .where(w.district.in_(list(districts)), or_(*buckets))
+            .group_by(w.series, w.week)
+        ).all()
+        for series, week, cases, m2 in rows:
+            value = float(m2 or 0) if SERIES[series][1] else float(cases or 0)
+            if int(cases or 0) != 0:
+                out[series][_as_date(week)] = value
+        return out
+
+    def overdue_by_district(self, f: LedgerFilter, now: datetime) -> dict[str, int]:
+        """Cases whose pending deadline has passed, per district (the partial index of rows
+        with a deadline, ix_ledger_entries_district_due): "now" cannot be counted ahead."""
+        e = LedgerEntry
+        rows = self.s.execute(
+            select(e.district, func.count())
+            .where(*conditions(f), e.next_due_at <= now)
+            .group_by(e.district)
+        ).all()
+        return {str(r[0] or ""): int(r[1]) for r in rows}
 
     def waiting_longest(self, f: LedgerFilter, limit: int = 10) -> list[LedgerEntry]:
         """The open cases opened first. With districts, the first `limit` of each district are
@@ -400,6 +682,17 @@ class LedgerRepository:
         )
 
 
+def _buckets(
+    grain: Any, opened_on: Any, years: Sequence[date], months: Sequence[date]
+) -> list[ColumnElement[bool]]:
+    out: list[ColumnElement[bool]] = []
+    if years:
+        out.append(and_(grain == "Y", opened_on.in_(list(years))))
+    if months:
+        out.append(and_(grain == "M", opened_on.in_(list(months))))
+    return out
+
+
 def _as_date(value: Any) -> date:
     if isinstance(value, datetime):
         return value.date()
@@ -444,4 +737,6 @@ __all__ = [
     "day_start",
     "demolished_area",
     "entry_values",
+    "rebuild_counts",
+    "split_period",
 ]

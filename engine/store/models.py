@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -363,6 +364,27 @@ class LedgerEntry(Base):
         Index("ix_ledger_entries_opened_at", "opened_at"),
         Index("ix_ledger_entries_status_stage", "status", "stage"),
         Index("ix_ledger_entries_parent_case_id", "parent_case_id"),
+        # A campaign's daily figures near today and at its edges (the weeks the kept counts
+        # cannot split by day), read by the day of the event within the campaign's districts.
+        Index("ix_ledger_entries_district_closed", "district", "closed_on", "opened_at"),
+        Index(
+            "ix_ledger_entries_district_demolished",
+            "district",
+            "demolished_on",
+            "opened_at",
+            "demolished_m2",
+        ),
+        Index("ix_ledger_entries_district_found", "district", "found_on", "opened_at"),
+        # Overdue depends on "now", so it cannot be counted ahead: only rows with a pending
+        # deadline are in this index, read per district up to now.
+        Index(
+            "ix_ledger_entries_district_due",
+            "district",
+            "next_due_at",
+            "opened_at",
+            postgresql_where=text("next_due_at IS NOT NULL"),
+            sqlite_where=text("next_due_at IS NOT NULL"),
+        ),
     )
 
     case_id: Mapped[int] = mapped_column(
@@ -391,6 +413,44 @@ class LedgerEntry(Base):
     # The earliest pending deadline (a party's period or an agency duty): overdue once passed.
     next_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class LedgerCount(Base):
+    """The ledger's counts kept as cases change: cases, closed, rebuilt and the areas found and
+    demolished per district, village, status, stage and demolition mode, for the cases opened in
+    one month (grain "M") or one year (grain "Y", Beijing dates). Each step applies the change of
+    its case's ledger row here in its own transaction, so a campaign's progress sums a few
+    thousand rows instead of every case it holds. Absent values are '' (a key column)."""
+
+    __tablename__ = "ledger_counts"
+
+    district: Mapped[str] = mapped_column(String(200), primary_key=True)
+    grain: Mapped[str] = mapped_column(String(1), primary_key=True)
+    opened_on: Mapped[date] = mapped_column(Date, primary_key=True)  # first day of the bucket
+    village: Mapped[str] = mapped_column(String(200), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    stage: Mapped[str] = mapped_column(String(32), primary_key=True)
+    mode: Mapped[str] = mapped_column(String(32), primary_key=True)
+    cases: Mapped[int] = mapped_column(BigInteger)
+    closed: Mapped[int] = mapped_column(BigInteger)
+    rebuilt: Mapped[int] = mapped_column(BigInteger)
+    found_m2: Mapped[float] = mapped_column(Float)
+    demolished_m2: Mapped[float] = mapped_column(Float)
+
+
+class LedgerWeekCount(Base):
+    """The weekly series a campaign's trend draws (cases found, cases closed, m² demolished),
+    by the week (Monday) of the event, kept per district and opening bucket like LedgerCount."""
+
+    __tablename__ = "ledger_week_counts"
+
+    district: Mapped[str] = mapped_column(String(200), primary_key=True)
+    grain: Mapped[str] = mapped_column(String(1), primary_key=True)
+    opened_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    series: Mapped[str] = mapped_column(String(16), primary_key=True)  # found, closed, demolished
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    cases: Mapped[int] = mapped_column(BigInteger)
+    m2: Mapped[float] = mapped_column(Float)
 
 
 # The ledger's 暂定 filter looks up the cases with a provisional task deadline: without this index
