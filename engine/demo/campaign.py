@@ -5,9 +5,10 @@ dashboard, the ledger and the work list show what they are for.
 The cases are played in time order on a clock of their own (the server's demo clock is never
 moved): each case is opened on its day and taken as far as its plan says — under investigation,
 waiting for the legal review, in the party's period (which lapses into a demand when the clock
-passes it), demolished by the party or with the agency's help some weeks later, closed out —
-and the timers that fall due on the way fire as the worker would fire them. One demolished
-structure is found rebuilt at 回头看, which opens a linked case.
+passes it), demolished by the party or with the agency's help some weeks later, demolished by
+force once the remedy windows have run or on a court's order, confiscated and handed over,
+closed out — and the timers that fall due on the way fire as the worker would fire them. One
+demolished structure is found rebuilt at 回头看, which opens a linked case.
 """
 
 from __future__ import annotations
@@ -48,16 +49,26 @@ UNITS = {
     "西山镇": "西山镇综合行政执法队",
     "南湖乡": "南湖乡综合行政执法队",
 }
-# What becomes of a case (weights): how far the demo takes it.
+# What becomes of a case (weights): how far the demo takes it. The last three end in coercion:
+# forced demolition after the remedy windows (URPL Art. 68, ACL Art. 44), forced demolition
+# ordered by the court on a land-law case (LAL Art. 83), confiscation of a building that cannot
+# be demolished (URPL Art. 64) — 强拆兜底, and the mode split the dashboard shows.
 PLANS = (
-    ("investigation", 28),
-    ("legal_review", 10),
-    ("compliance", 20),
-    ("self", 30),
+    ("investigation", 24),
+    ("legal_review", 8),
+    ("compliance", 16),
+    ("self", 26),
     ("assisted", 12),
+    ("forced", 7),
+    ("court", 5),
+    ("confiscated", 3),
 )
+# Days from the opening to the last step of a plan that waits out the law's periods (the six
+# months to sue, ALL Art. 46; the 60 days for a review, ARL Art. 20), with a margin for holidays.
+LONG_PLANS = {"forced": 235, "court": 115, "confiscated": 215}
 AGREEMENT = {"schedule": "两周内分阶段拆除", "costs_borne_by": "party"}
 HEAD = Actor("head1", ("head",))
+WorkingDay = Callable[[date], bool]
 
 
 @dataclass
@@ -69,8 +80,36 @@ class Planned:
     failed: bool = False
 
 
+def _weekday(day: date) -> bool:
+    return day.weekday() < 5
+
+
+def _on_or_after(day: date, working: WorkingDay) -> date:
+    while not working(day):
+        day += timedelta(days=1)
+    return day
+
+
 def _instant(day: date, rng: random.Random) -> datetime:
     return datetime.combine(day, time(9 + rng.randrange(8), rng.randrange(60)), tzinfo=TZ)
+
+
+def _later(day: date, days: int, rng: random.Random, working: WorkingDay) -> tuple[datetime, str]:
+    """A working-day instant (ACL Art. 43(1): no coercion at night or on a holiday) `days` or
+    more after `day`, and its date as the forms write it."""
+    when = _instant(_on_or_after(day + timedelta(days=days), working), rng)
+    return when, when.date().isoformat()
+
+
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for d in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, d))
+        except ValueError:
+            continue
+    raise AssertionError(day)  # pragma: no cover
 
 
 def _intake(rng: random.Random, n: int) -> dict[str, Any]:
@@ -100,31 +139,169 @@ def _intake(rng: random.Random, n: int) -> dict[str, Any]:
     }
 
 
-def plan_cases(n: int, start: date, end: date, seed: int = 2026) -> list[Planned]:
+def _forced(
+    intake: dict[str, Any], opened: datetime, rng: random.Random, working: WorkingDay
+) -> list[tuple[datetime, list[script.Step]]]:
+    """限期拆除 not obeyed: demand, the government's 责成, the enforcement decision and its
+    public notice; forced demolition once the six months to sue from the decision's service
+    have run (ACL Art. 44)."""
+    d0 = opened.date()
+    iso = d0.isoformat()
+    area, party = float(intake["area_m2"]), str(intake["party_name"])
+    t1, on1 = _later(d0, 25, rng, working)  # 15 CD to demolish have lapsed
+    t2, on2 = _later(t1.date(), 28, rng, working)  # the demand's 10 WD (ACL Art. 35)
+    t3, on3 = _later(max(_add_months(d0, 6), t2.date()), 12, rng, working)
+    return [
+        (opened, script.to_compliance_period(intake, iso, days=15)),
+        (
+            t1,
+            [
+                script.Do("demand", script.demand(on1)),
+                script.Do("serve_document", script.served(on1, party)),
+            ],
+        ),
+        (
+            t2,
+            [
+                script.Do("government_order", script.government_order(on2)),
+                # URPL Art. 65: a village case's decision is the township government's.
+                script.Do(
+                    "enforcement_decision_gov"
+                    if intake["legal_basis"] == "URPL65"
+                    else "enforcement_decision",
+                    script.enforcement_decision(on2),
+                ),
+                script.Do("serve_document", script.served(on2, party)),
+                script.Do("public_notice", script.public_notice(on2)),
+            ],
+        ),
+        (t3, _demolished(t3, on3, area)),
+    ]
+
+
+def _court(
+    intake: dict[str, Any], opened: datetime, rng: random.Random, working: WorkingDay
+) -> list[tuple[datetime, list[script.Step]]]:
+    """A land-law 限期拆除 (LAL Art. 77): 15 days to sue (Art. 83), the review window, then the
+    court, which orders the execution; the agency's public notice and forced demolition."""
+    d0 = opened.date()
+    iso = d0.isoformat()
+    area, party = float(intake["area_m2"]), str(intake["party_name"])
+    t1, on1 = _later(d0, 20, rng, working)  # 10 CD to demolish have lapsed
+    t2, on2 = _later(max(d0 + timedelta(days=70), t1.date() + timedelta(days=25)), 0, rng, working)
+    t3, on3 = _later(t2.date(), 16, rng, working)  # the public notice's 10 CD
+    court = "区人民法院"
+    return [
+        (opened, script.to_compliance_period(intake, iso, days=10, lawsuit_period="15日")),
+        (
+            t1,
+            [
+                script.Do("demand", script.demand(on1)),
+                script.Do("serve_document", script.served(on1, party)),
+            ],
+        ),
+        (
+            t2,
+            [
+                script.Do("court_application", {"court_applied_on": on2, "court_name": court}),
+                script.Do("court_acceptance", {"court_accepted": True, "court_accepted_on": on2}),
+                script.Do("court_ruling_task", {"court_ruling": "enforce", "ruled_on": on2}),
+                script.Do("public_notice", script.public_notice(on2)),
+            ],
+        ),
+        (t3, _demolished(t3, on3, area)),
+    ]
+
+
+def _confiscated(
+    intake: dict[str, Any], opened: datetime, rng: random.Random, working: WorkingDay
+) -> list[tuple[datetime, list[script.Step]]]:
+    """The building cannot be demolished: confiscated with a fine, the fine paid; handed over
+    once the remedy windows have run (土地管理法实施条例 Art. 58's 90 days start there)."""
+    d0 = opened.date()
+    iso = d0.isoformat()
+    area = float(intake["area_m2"])
+    cost = round(area * 1500, -2)
+    fine = round(cost * 0.05, -2)
+    items = f"违法建筑一处（约{area:g}平方米）"
+    t1, on1 = _later(d0, 10, rng, working)
+    t2, on2 = _later(_add_months(d0, 6), 12, rng, working)
+    handover = {
+        "handed_over_on": on2,
+        "receiving_department": "区财政局",
+        "inventory_done": True,
+        "inventory_items": items,
+    }
+    return [
+        (opened, script.to_confiscation(intake, iso, items, fine, cost)),
+        (t1, [script.Send("fine_paid", {"paid_on": on1, "amount": fine})]),
+        (
+            t2,
+            [
+                script.Do("confiscation_handover", handover),
+                script.Do("closure", {"closing_summary": "已没收并移交", "credit_recorded": True}),
+                script.Do("close_out", script.close_out(on2)),
+            ],
+        ),
+    ]
+
+
+def _demolished(when: datetime, on: str, area: float) -> list[script.Step]:
+    """Forced demolition by day (its record names the step's own clock time), closure."""
+    return [
+        script.Do(
+            "forced_demolition",
+            {**script.forced_demolition(when.isoformat()), "demolished_area_m2": area},
+        ),
+        script.Do("closure", {**script.CLOSURE, "demolished_area_m2": area}),
+        script.Do("close_out", script.close_out(on)),
+    ]
+
+
+LONG_SCRIPTS = {"forced": _forced, "court": _court, "confiscated": _confiscated}
+
+
+def plan_cases(
+    n: int, start: date, end: date, seed: int = 2026, working: WorkingDay = _weekday
+) -> list[Planned]:
     """`n` cases opened on working days between `start` and `end` (more towards the end, as a
-    campaign gathers pace), each with its plan."""
+    campaign gathers pace), each with its plan. The first cases take one plan each, so that
+    even a small demo shows every outcome; a plan that waits out the law's periods opens early
+    enough to finish."""
     rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
     span = (end - start).days
     out = []
     for i in range(n):
-        day = start + timedelta(days=int(span * rng.random() ** 0.7))
-        while day.weekday() >= 5:
+        if i < len(PLANS):
+            plan = PLANS[i][0]
+        else:
+            plan = rng.choices([p for p, _ in PLANS], weights=[w for _, w in PLANS])[0]
+        room = span - LONG_PLANS.get(plan, 0)
+        if room > 0 and plan in LONG_PLANS:
+            day = start + timedelta(days=int(room * rng.random()))
+        else:
+            day = start + timedelta(days=int(span * rng.random() ** 0.7))
+        while not working(day) and day > start:
             day -= timedelta(days=1)
-        opened = _instant(max(day, start), rng)
+        opened = _instant(_on_or_after(max(day, start), working), rng)
         intake = _intake(rng, i + 1)
+        if plan == "court":
+            intake |= {"legal_basis": "LAL77", "use_type": "residential"}
+        elif plan == "confiscated":  # URPL Art. 65 knows no confiscation
+            intake |= {"legal_basis": "URPL64"}
         iso = opened.date().isoformat()
-        plan = rng.choices([p for p, _ in PLANS], weights=[w for _, w in PLANS])[0]
         area = float(intake["area_m2"])
         phases: list[tuple[datetime, list[script.Step]]]
-        if plan == "investigation":
+        if plan in LONG_SCRIPTS:
+            phases = LONG_SCRIPTS[plan](intake, opened, rng, working)
+        elif plan == "investigation":
             phases = [(opened, script.to_investigation(intake))]
         elif plan == "legal_review":
             phases = [(opened, script.to_legal_review(intake, iso))]
         elif plan == "compliance":
             phases = [(opened, script.to_compliance_period(intake, iso, days=rng.choice([15, 30])))]
         else:
-            later = _instant(opened.date() + timedelta(days=rng.randrange(5, 25)), rng)
-            on = later.date().isoformat()
+            later, on = _later(opened.date(), rng.randrange(5, 25), rng, working)
             closure = {**script.CLOSURE, "demolished_area_m2": area}
             done: list[script.Step]
             if plan == "self":
@@ -159,7 +336,7 @@ def seed_campaign(
     *,
     cases: int = 300,
     until: datetime,
-    months: int = 6,
+    months: int = 9,
     echo: Callable[[str], None] = log.info,
 ) -> int:
     """Create the demo campaign and play its cases up to `until` on `clock` (the context's own
@@ -169,7 +346,7 @@ def seed_campaign(
         return 0
     end = (until - timedelta(days=1)).astimezone(TZ).date()
     start = (end - timedelta(days=30 * months)).replace(day=1)
-    planned = plan_cases(cases, start, end)
+    planned = plan_cases(cases, start, end, working=_calendar_days(ctx))
     events: list[tuple[datetime, int, int]] = sorted(
         (when, i, k)
         for i, p in enumerate(planned)
@@ -236,6 +413,21 @@ def seed_campaign(
     )
     echo(f"演示专项行动已建立，{opened} 件案件 (demo campaign with {opened} cases)")
     return opened
+
+
+def _calendar_days(ctx: EngineContext) -> WorkingDay:
+    """The statutory calendar's working days (holidays and 调休 included), weekdays where a year
+    is not known to it."""
+    with ctx.uow(read_only=True) as uow:
+        calendar = ctx.calendars.refresh(uow)
+
+    def working(day: date) -> bool:
+        try:
+            return calendar.is_working_day(day)
+        except Exception:  # a year without a schedule: weekdays
+            return _weekday(day)
+
+    return working
 
 
 def _rebuilt(ctx: EngineContext, planned: Sequence[Planned]) -> None:

@@ -366,9 +366,12 @@ def to_legal_review(intake: Mapping[str, Any], day: str) -> list[Step]:
     ]
 
 
-def to_compliance_period(intake: Mapping[str, Any], day: str, days: int = 15) -> list[Step]:
+def to_compliance_period(
+    intake: Mapping[str, Any], day: str, days: int = 15, lawsuit_period: str = "6个月"
+) -> list[Step]:
     """Reviewed, noticed (the party waives statement and hearing in writing), decided and
-    served on `day`: the party's period runs."""
+    served on `day`: the party's period runs. A land-law 限期拆除 states 15 days to sue (LAL
+    Art. 83)."""
     recipient = str(intake.get("party_name") or "当事人")
     return [
         *to_legal_review(intake, day),
@@ -376,7 +379,47 @@ def to_compliance_period(intake: Mapping[str, Any], day: str, days: int = 15) ->
         Do("advance_notice", advance_notice(day)),
         Do("serve_document", served(day, recipient)),
         Do("party_response", RIGHTS_WAIVED),
-        Do("demolition_decision", decision(day, days=days)),
+        Do("demolition_decision", {**decision(day, days=days), "lawsuit_period": lawsuit_period}),
+        Do("serve_document", served(day, recipient)),
+    ]
+
+
+def to_confiscation(
+    intake: Mapping[str, Any], day: str, items: str, fine: float, cost: float
+) -> list[Step]:
+    """The building cannot be demolished without endangering its neighbours (URPL Art. 64):
+    appraised, the government approves its confiscation, the penalty decision (没收实物并处罚款)
+    is served on `day`; the fine's 15 days and the remedy windows run."""
+    recipient = str(intake.get("party_name") or "当事人")
+    return [
+        *to_investigation(intake),
+        Do("investigation", INVESTIGATION),
+        Do("stop_order", stop_order(day)),
+        Do("investigation_report", report("cannot_demolish", cost=cost)),
+        Do(
+            "safety_appraisal",
+            {
+                "safety_appraisal_done": True,
+                "appraisal_unit": "市房屋安全鉴定所",
+                "appraisal_date": day,
+                "conclusion": "拆除将危及相邻建筑",
+                "announced": True,
+            },
+        ),
+        Do("confiscation_approval", {"confiscation_approved": True, "confiscated_items": items}),
+        Do("legal_review", LEGAL_REVIEW),
+        Do("advance_notice", {**advance_notice(day, fine), "intended_penalty": "没收实物并处罚款"}),
+        Do("serve_document", served(day, recipient)),
+        Do("party_response", RIGHTS_WAIVED),
+        Do(
+            "penalty_decision",
+            {
+                **decision(day, days=30),
+                "penalty": "没收实物并处罚款",
+                "fine_amount": fine,
+                "confiscated_items": items,
+            },
+        ),
         Do("serve_document", served(day, recipient)),
     ]
 

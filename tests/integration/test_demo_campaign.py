@@ -4,6 +4,7 @@ outcomes, with the campaign over their three districts (a few cases here; the de
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -48,11 +49,19 @@ def test_the_demo_campaign_is_played_through_the_engine(played: tuple[App, int])
     # 结案 once the process closed the case, even while it waits for the re-inspection.
     closed = [c for c in cases if c.data.get("closed_on")]
     assert campaign.totals["closed"] == len(closed) > 0
-    assert closed and all(
-        c.data["outcome"] in ("self_demolished", "assisted_demolished")
-        for c in closed
-        if c.parent_case_id is None
-    )
+    # Every way a case ends: by the party, with help, by force after the remedy windows (URPL)
+    # or on the court's order (land law), and a building confiscated and handed over.
+    outcomes = Counter(c.data["outcome"] for c in closed if c.parent_case_id is None)
+    assert set(outcomes) == {
+        "self_demolished",
+        "assisted_demolished",
+        "forced_demolished",
+        "confiscated",
+    }
+    forced = [c for c in closed if c.data["outcome"] == "forced_demolished"]
+    assert "LAL77" in {c.data["legal_basis"] for c in forced}
+    assert campaign.by_mode["forced"] == outcomes["forced_demolished"] >= 2
+    assert campaign.by_mode["confiscated"] == outcomes["confiscated"] >= 1
     assert campaign.totals["demolished_m2"] > 0
     opened_days = {c.created_at.date() for c in cases}
     assert len(opened_days) >= 5  # spread over months, not one minute
