@@ -16,7 +16,6 @@ import re
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,8 @@ from typing import Any
 
 import httpx
 import pytest
+
+from tests.e2e.http_driver import running_server
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -129,46 +130,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     if not VENDOR.is_dir():
         _missing("the web vendor files are not built: run `make web`")
     workdir = tmp_path_factory.mktemp("e2e-server")
-    db_path = workdir / "qingwei.db"
-    log_path = workdir / "server.log"
-    port = _free_port()
-    env = {
-        **os.environ,
-        "QINGWEI_DATABASE_URL": f"sqlite:///{db_path}",
-        "QINGWEI_DEMO_CAMPAIGN": "false",
-        "QINGWEI_PROCESSES_DIR": str(FIXTURES / "processes"),
-        "QINGWEI_FORMS_DIR": str(FIXTURES / "forms"),
-    }
-    env.pop("QINGWEI_SECRET_KEY", None)
-    script = Path(sys.executable).with_name("qingwei")
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "engine.cli"]
-    command += ["serve", "--demo", "--host", "127.0.0.1", "--port", str(port)]
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(command, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"server exited:\n{log_path.read_text(errors='replace')}")
-            try:
-                if httpx.get(f"{base}/openapi.json", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start:\n{log_path.read_text(errors='replace')}")
-            time.sleep(0.3)
-        srv = Server(base=base, db_path=db_path, log_path=log_path)
+    with running_server(
+        workdir,
+        _free_port(),
+        processes=FIXTURES / "processes",
+        forms=FIXTURES / "forms",
+    ) as (base, log_path):
+        srv = Server(base=base, db_path=workdir / "qingwei.db", log_path=log_path)
         srv.call("POST", "/admin/clock", "admin", json={"now": START})
         yield srv
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
 
 
 @pytest.fixture(scope="session")
