@@ -222,7 +222,7 @@ def split_period(first: date, last: date) -> tuple[list[date], list[date], list[
     return years, months, edges
 
 
-def add_counts(row: Mapping[str, Any], sign: int, counts: Deltas, weeks: Deltas) -> None:
+def add_counts(row: Mapping[Any, Any], sign: int, counts: Deltas, weeks: Deltas) -> None:
     """Add (sign +1) or take away (-1) what one ledger row contributes to the counts."""
     district = row["district"] or ""
     closed = 1 if row["closed_on"] is not None else 0

@@ -31,7 +31,7 @@ PG_ADMIN_URL = os.environ.get(
 TABLES = (
     "audit_events, audit_checkpoints, timers, ready_tasks, cases, process_versions, users, "
     "system_audit_events, trail_heads, auth_sessions, login_throttle, documents, document_counters"
-    ", ledger_entries, campaigns"
+    ", ledger_entries, ledger_counts, ledger_week_counts, campaigns"
     ", attachments, lead_imports"
     ", timer_incidents"
 )
