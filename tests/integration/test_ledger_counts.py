@@ -31,6 +31,8 @@ from engine.services.campaigns import (
 from engine.services.views import CaseView
 from engine.store.ledger_repo import (
     CN,
+    COUNT_KEYS,
+    WEEK_KEYS,
     LedgerRepository,
     entry_values,
     rebuild_counts,
@@ -100,8 +102,8 @@ def kept_counts(app: App) -> tuple[dict[tuple[Any, ...], tuple[Any, ...]], ...]:
     out = []
     with Session(app.engine) as s:
         for model, keys, values in (
-            (LedgerCount, LedgerCount.__table__.primary_key.columns, ("cases", "closed")),
-            (LedgerWeekCount, LedgerWeekCount.__table__.primary_key.columns, ("cases",)),
+            (LedgerCount, COUNT_KEYS, ("cases", "closed")),
+            (LedgerWeekCount, WEEK_KEYS, ("cases",)),
         ):
             table: dict[tuple[Any, ...], tuple[Any, ...]] = {}
             for row in s.scalars(select(model)).all():
@@ -111,7 +113,7 @@ def kept_counts(app: App) -> tuple[dict[tuple[Any, ...], tuple[Any, ...]], ...]:
                     if hasattr(row, c)
                 )
                 if any(numbers):
-                    table[tuple(getattr(row, k.name) for k in keys)] = numbers
+                    table[tuple(getattr(row, k) for k in keys)] = numbers
             out.append(table)
     return out[0], out[1]
 
