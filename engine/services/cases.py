@@ -27,6 +27,7 @@ from engine.services.casework import (
     case_view,
     get_case_row,
     load_spec,
+    start_form,
     written_view,
 )
 from engine.services.context import Actor, EngineContext
@@ -88,24 +89,25 @@ def open_in(
 ) -> tuple[Case, Written]:
     """Open a case inside the caller's transaction (the open-case use case, and the linked case
     a rebuilt structure opens in the same transaction as the step that found it)."""
-    version = uow.processes.latest(process_key)
-    if version is None:
+    newest = uow.processes.latest_head(process_key)
+    if newest is None:
         raise NotFound(f"process '{process_key}' is not deployed")
-    start_form = _start_form(version.elements_json)
-    if start_form is not None:
-        errors = ctx.forms.validate(start_form, dict(data))
+    version_id, version_no = newest
+    intake_form = start_form(uow, version_id)
+    if intake_form is not None:
+        errors = ctx.forms.validate(intake_form, dict(data))
         if errors:
             raise ValidationFailed(errors, "invalid intake data")
-    loaded = load_spec(ctx, uow, version.id)
+    loaded = load_spec(ctx, uow, version_id)
     try:
         snapshot = ctx.runtime.start(loaded, data, now)
     except StepFailed as exc:
         raise ProcessFault(str(exc)) from exc
     case = Case(
         case_no=uuid.uuid4().hex,  # placeholder until the id is known
-        process_version_id=version.id,
-        process_key=version.key,
-        process_version=version.version,
+        process_version_id=version_id,
+        process_key=process_key,
+        process_version=version_no,
         status="open",
         stage="intake",
         data=dict(data),
@@ -128,7 +130,7 @@ def open_in(
     head = audit.ChainHead.of(case)
     opened: dict[str, Any] = {
         "after": dict(data),
-        "process": f"{version.key}@{version.version}",
+        "process": f"{process_key}@{version_no}",
         "case_no": case.case_no,
         "parent_case_id": parent_case_id,
     }
@@ -157,13 +159,6 @@ def open_in(
         existing_tasks=(),
     )
     return case, written
-
-
-def _start_form(elements: Mapping[str, Any]) -> str | None:
-    for info in elements.values():
-        if info.get("kind") == "StartEvent" and info.get("form_key"):
-            return str(info["form_key"])
-    return None
 
 
 def complete_task(

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from engine.errors import NotFound, PermissionDenied, QingweiError, ValidationFailed
 from engine.evidence.leads import Lead
 from engine.services.cases import open_case
+from engine.services.casework import start_form
 from engine.services.context import Actor, EngineContext
 from engine.store.models import Case, LeadImportRow
 from engine.store.uow import UnitOfWork
@@ -55,13 +56,10 @@ class ImportReport:
 
 
 def _start_form(uow: UnitOfWork, process_key: str) -> str | None:
-    version = uow.processes.latest(process_key)
-    if version is None:
+    head = uow.processes.latest_head(process_key)
+    if head is None:
         raise NotFound(f"流程 {process_key} 未部署 (process '{process_key}' is not deployed)")
-    for info in version.elements_json.values():
-        if info.get("kind") == "StartEvent" and info.get("form_key"):
-            return str(info["form_key"])
-    return None
+    return start_form(uow, head[0])
 
 
 def _imported(uow: UnitOfWork, ids: Sequence[str]) -> dict[str, str]:
