@@ -43,6 +43,7 @@ Stage = Literal[
     "decision",
     "service",
     "compliance_period",
+    "remedy_period",
     "demand",
     "enforcement_decision",
     "public_notice",

@@ -15,6 +15,7 @@ STAGES = {
     "decision": "作出决定",
     "service": "送达",
     "compliance_period": "履行期限",
+    "remedy_period": "复议诉讼期限",
     "demand": "催告",
     "enforcement_decision": "强制执行决定",
     "public_notice": "强制拆除公告",

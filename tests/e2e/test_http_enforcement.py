@@ -307,7 +307,7 @@ def test_forced_demolition_path_over_http(api: Api) -> None:
         "enforcement_decision",
         "service",
         "public_notice",
-        "compliance_period",
+        "remedy_period",
         "forced_demolition",
         "closed",
         "reinspection",

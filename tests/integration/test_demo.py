@@ -39,7 +39,7 @@ FORCED_DEMOLITION_PATH = [
     "enforcement_decision",
     "service",
     "public_notice",
-    "compliance_period",
+    "remedy_period",
     "forced_demolition",
     "closed",
     "reinspection",

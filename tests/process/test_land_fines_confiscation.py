@@ -114,7 +114,7 @@ def test_surcharge_is_capped_at_the_fine(drv: Driver) -> None:
         "service",
         "demand",
         "reinspection",
-        "compliance_period",
+        "remedy_period",
         "closed",
     ]
     assert drv.documents() == [
@@ -177,7 +177,7 @@ def test_unpaid_fine_goes_to_the_court_after_the_remedy_windows(deep_drv: Driver
         "service",
         "demand",
         "reinspection",
-        "compliance_period",
+        "remedy_period",
         "litigation",
         "closed",
     ]
@@ -256,7 +256,7 @@ def test_land_law_case_goes_to_the_court(drv: Driver) -> None:
         "demand",
         "service",
         "demand",
-        "compliance_period",
+        "remedy_period",
         "litigation",
         "public_notice",
         "forced_demolition",
@@ -353,8 +353,9 @@ def test_confiscation_when_the_building_cannot_be_demolished(drv: Driver) -> Non
         "decision",
         "service",
         "compliance_period",
+        "remedy_period",
         "litigation",
-        "compliance_period",
+        "remedy_period",
         "confiscation",
         "closed",
     ]

@@ -109,7 +109,7 @@ def test_main_path_to_forced_demolition_and_reinspection(deep_drv: Driver) -> No
         "enforcement_decision",
         "service",
         "public_notice",
-        "compliance_period",
+        "remedy_period",
         "forced_demolition",
         "closed",
         "reinspection",

@@ -254,7 +254,7 @@ def test_remedy_rights_omitted_gives_a_one_year_lawsuit_window(drv: Driver) -> N
         "enforcement_decision",
         "service",
         "public_notice",
-        "compliance_period",
+        "remedy_period",
         "forced_demolition",
         "closed",
         "reinspection",
@@ -324,7 +324,7 @@ def test_lawsuit_at_the_forced_demolition_step_suspends_it(drv: Driver) -> None:
         "enforcement_decision",
         "service",
         "public_notice",
-        "compliance_period",  # the remedy windows run out (the waiver shortens nothing)
+        "remedy_period",  # the remedy windows run out (the waiver shortens nothing)
         "forced_demolition",
         "litigation",
         "forced_demolition",
@@ -427,7 +427,7 @@ def test_demolition_claim_refuted_while_a_lawsuit_is_pending_keeps_waiting_for_t
         "enforcement_decision",
         "service",
         "public_notice",
-        "compliance_period",
+        "remedy_period",
         "forced_demolition",
         "litigation",
         "compliance_period",

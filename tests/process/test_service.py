@@ -180,7 +180,7 @@ def test_party_unknown_decision_by_public_notice_then_forced_demolition(drv: Dri
         "enforcement_decision",
         "service",
         "public_notice",
-        "compliance_period",
+        "remedy_period",
         "forced_demolition",
         "closed",
         "reinspection",
