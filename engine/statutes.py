@@ -14,10 +14,15 @@ What a basis may say (documented in README.md, "Validation rules"):
   `SPC ALL interpretation Art. 64`; a trailing remark in parentheses is free text;
 - `policy: …`: an explicit marker that the period is a local campaign target, not law (PROCEDURE.md
   "(policy)"): accepted, never checked against the table;
-- `PROCEDURE §2.3`: the project's domain specification, a numbered step of one of its sections;
-  accepted when the section and step exist (the table lists the numbers), because several periods
-  (the 15-day lead check) come from departmental rules the project does not ship. Prefer an
-  article where there is one.
+- `PROCEDURE §2.17`: the project's domain specification, a numbered step of one of its sections;
+  accepted when the section and step exist (the table lists the numbers), for what no statute
+  says (closure, the ledger's close-out). Prefer an article where there is one.
+- a statute whose text the project does not ship (`"text_shipped": false` in the table, e.g.
+  《住房和城乡建设行政处罚程序规定》, 住房和城乡建设部令第55号, which sets the 15-day lead check
+  and its 10-day extension): cited by its name alone (`住房和城乡建设行政处罚程序规定 (lead check
+  15 CD)`), so a basis can name the regulation a rule comes from without an article number no
+  one here can verify. Such an entry lists no articles; `NAME Art. N` is accepted unchecked, and
+  `build` leaves the entry as it is. A shipped statute cited without an article is refused.
 """
 
 from __future__ import annotations
@@ -67,6 +72,8 @@ class Statute:
     title: str
     aliases: tuple[str, ...]
     articles: frozenset[int]
+    # False for a regulation whose text the project does not ship: its articles cannot be checked.
+    shipped: bool = True
 
 
 @dataclass(frozen=True)
@@ -96,6 +103,7 @@ def statutes() -> dict[str, Statute]:
             title=entry["title"],
             aliases=tuple(entry.get("aliases", ())),
             articles=frozenset(_expand(entry["articles"])),
+            shipped=bool(entry.get("text_shipped", True)),
         )
         for name in (key, statute.title, *statute.aliases):
             out[name] = statute
@@ -165,6 +173,9 @@ def check_basis(basis: str) -> list[BasisProblem]:
                     )
                 )
             continue
+        unshipped = known.get(part)
+        if unshipped is not None and not unshipped.shipped:
+            continue  # a regulation cited by name: its text is not here to check an article
         match = _CITATION.match(part)
         if not match:
             problems.append(
@@ -186,6 +197,8 @@ def check_basis(basis: str) -> list[BasisProblem]:
                 )
             )
             continue
+        if not statute.shipped:
+            continue  # no text to check the article numbers against
         for item in (a.strip() for a in match.group("articles").split(",")):
             art = _ARTICLE.match(item)
             if not art:
@@ -225,6 +238,8 @@ def build(folder: Path, previous: Path = TABLE) -> dict[str, object]:
     raw = table["statutes"]
     assert isinstance(raw, dict)
     for entry in raw.values():
+        if not entry.get("text_shipped", True):
+            continue  # no text to derive its articles from
         text = (folder / entry["source"]).read_text(encoding="utf-8")
         entry["articles"] = _ranges(articles_in(text))
     return table

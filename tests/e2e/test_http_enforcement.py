@@ -150,7 +150,7 @@ def test_forced_demolition_path_over_http(api: Api) -> None:
         "lead_check_deadline": (
             midnight("2026-02-26"),
             "15 CD",
-            "PROCEDURE §2.3 (lead check 15 CD)",
+            "住房和城乡建设行政处罚程序规定 (lead check 15 CD)",
         )
     }
     steps.do("lead_check", {"check_result": "file", "check_summary": "属实"})
