@@ -93,12 +93,12 @@ def open_in(
     if newest is None:
         raise NotFound(f"process '{process_key}' is not deployed")
     version_id, version_no = newest
-    intake_form = start_form(uow, version_id)
+    loaded = load_spec(ctx, uow, version_id)
+    intake_form = start_form(loaded)
     if intake_form is not None:
         errors = ctx.forms.validate(intake_form, dict(data))
         if errors:
             raise ValidationFailed(errors, "invalid intake data")
-    loaded = load_spec(ctx, uow, version_id)
     try:
         snapshot = ctx.runtime.start(loaded, data, now)
     except StepFailed as exc:

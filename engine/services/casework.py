@@ -33,25 +33,12 @@ def load_spec(ctx: EngineContext, uow: UnitOfWork, version_id: int) -> LoadedSpe
     return ctx.runtime.load_spec(key, row.spec_json)
 
 
-_START_FORMS: dict[tuple[str, int], str | None] = {}
-
-
-def start_form(uow: UnitOfWork, version_id: int) -> str | None:
-    """The intake form of a process version (its start event's form), read once per version:
-    versions are immutable, and every case opened (a 10,000-row lead import opens 10,000)
-    needs it."""
-    key = (str(uow.engine_url), version_id)
-    if key not in _START_FORMS:
-        elements = uow.processes.elements(version_id) or {}
-        _START_FORMS[key] = next(
-            (
-                str(info["form_key"])
-                for info in elements.values()
-                if info.get("kind") == "StartEvent" and info.get("form_key")
-            ),
-            None,
-        )
-    return _START_FORMS[key]
+def start_form(loaded: LoadedSpec) -> str | None:
+    """The intake form of a process version: its start event's form."""
+    return next(
+        (e.form_key for e in loaded.elements.values() if e.kind == "StartEvent" and e.form_key),
+        None,
+    )
 
 
 def get_case_row(

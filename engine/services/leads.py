@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from engine.errors import NotFound, PermissionDenied, QingweiError, ValidationFailed
 from engine.evidence.leads import Lead
 from engine.services.cases import open_case
-from engine.services.casework import start_form
+from engine.services.casework import load_spec, start_form
 from engine.services.context import Actor, EngineContext
 from engine.store.models import Case, LeadImportRow
 from engine.store.uow import UnitOfWork
@@ -55,11 +55,11 @@ class ImportReport:
         return {s: self.count(s) for s in (CREATED, WOULD_CREATE, SKIPPED, REFUSED)}
 
 
-def _start_form(uow: UnitOfWork, process_key: str) -> str | None:
-    head = uow.processes.latest_head(process_key)
-    if head is None:
+def _start_form(ctx: EngineContext, uow: UnitOfWork, process_key: str) -> str | None:
+    newest = uow.processes.latest_head(process_key)
+    if newest is None:
         raise NotFound(f"流程 {process_key} 未部署 (process '{process_key}' is not deployed)")
-    return start_form(uow, head[0])
+    return start_form(load_spec(ctx, uow, newest[0]))
 
 
 def _imported(uow: UnitOfWork, ids: Sequence[str]) -> dict[str, str]:
@@ -128,7 +128,7 @@ def import_leads(
         )
     rows = list(leads)
     with ctx.uow(read_only=True) as uow:
-        form = _start_form(uow, process_key)
+        form = _start_form(ctx, uow, process_key)
         done = _imported(uow, [lead.source_id for lead in rows])
     first_row: dict[str, int] = {}
     results: list[LeadResult] = []

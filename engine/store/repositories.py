@@ -87,8 +87,8 @@ class ProcessRepository:
 
     def latest_head(self, key: str) -> tuple[int, int] | None:
         """(id, version) of the newest version of `key`, without its XML, serialized spec and
-        elements (hundreds of KB): opening a case takes the spec and the start form from caches
-        keyed by the immutable version id."""
+        elements (hundreds of KB): opening a case takes the spec (and its start form) from the
+        runtime's cache, keyed by the immutable version id."""
         row = self.s.execute(
             select(ProcessVersion.id, ProcessVersion.version)
             .where(ProcessVersion.key == key)
@@ -96,11 +96,6 @@ class ProcessRepository:
             .limit(1)
         ).first()
         return None if row is None else (row[0], row[1])
-
-    def elements(self, version_id: int) -> dict[str, Any] | None:
-        return self.s.scalar(
-            select(ProcessVersion.elements_json).where(ProcessVersion.id == version_id)
-        )
 
     def lane_elements(self, lane: str) -> list[str]:
         """The ids of the elements in `lane`, over every deployed version."""
