@@ -12,6 +12,7 @@ still belongs to the party.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -647,6 +648,53 @@ def fine_guard(
         what = "百分之五以上百分之十以下" if classification == "correctable" else "百分之十以下"
         zh = f"罚款须为建设工程造价的{what}（{low:.2f}–{high:.2f} 元）"
         return no("URPL Art. 64", zh, f"the fine must be {low:.2f}-{high:.2f}")
+    return None
+
+
+CONFISCATION_OBJECTS = frozenset({"property", "income"})
+
+
+def confiscation_object_guard(
+    *,
+    classification: object,
+    confiscation_object: object,
+    illegal_income_amount: object,
+) -> Refusal | None:
+    """URPL Art. 64: "不能拆除的，没收实物或者违法收入". The decision says which: the building
+    (`property`, the default) or the income it brought (`income`: sold or let), and then how much
+    in yuan. A decision must state the penalty it imposes (APL Arts. 38, 59): income confiscated
+    without an amount above zero is refused, and so is an amount on the property route (it
+    would state a second penalty no route collects). Neither applies to a building that can be
+    demolished or corrected: those are not confiscated."""
+    rule = "confiscation"
+    amount = illegal_income_amount
+    has_amount = amount is not None and amount != 0
+    if classification != "cannot_demolish":
+        if confiscation_object not in (None, "") or has_amount:
+            zh = "只有不能拆除的违法建设才没收实物或者违法收入"
+            en = "only a building that cannot be demolished is confiscated (property or income)"
+            return _no(rule, "URPL Art. 64", zh, en)
+        return None
+    route = confiscation_object if confiscation_object not in (None, "") else "property"
+    if route not in CONFISCATION_OBJECTS:
+        zh = f"没收对象须为实物（property）或违法收入（income），而非「{route}」"
+        en = f"the confiscation is of the property or the income, not {route!r}"
+        return _no(rule, "URPL Art. 64", zh, en)
+    if route == "income":
+        if not (
+            isinstance(amount, int | float)
+            and not isinstance(amount, bool)
+            and math.isfinite(amount)
+            and amount > 0
+        ):
+            zh = "没收违法收入须载明违法收入金额（大于零）"
+            en = "confiscating the illegal income requires its amount in yuan (above zero)"
+            return _no(rule, "URPL Art. 64; APL Art. 59", zh, en)
+        return None
+    if has_amount:
+        zh = "没收实物时不得载明违法收入金额：决定只能没收其一"
+        en = "a confiscation of the building states no illegal income amount"
+        return _no(rule, "URPL Art. 64; APL Art. 59", zh, en)
     return None
 
 

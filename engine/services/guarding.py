@@ -324,6 +324,16 @@ def refusal_for_completion(
         if refusal is not None:
             return refusal
 
+    if "confiscation_object" in data or "illegal_income_amount" in data:
+        # The decision chooses what a building that cannot be demolished loses (URPL Art. 64).
+        refusal = guards.confiscation_object_guard(
+            classification=merged.get("classification"),
+            confiscation_object=data.get("confiscation_object"),
+            illegal_income_amount=data.get("illegal_income_amount"),
+        )
+        if refusal is not None:
+            return refusal
+
     if "defer" in data and data.get("defer") is not True:
         # 浙江 Art. 20: the enforcement decision itself must defer the demolition.
         refusal = guards.housing_guarantee_guard(
