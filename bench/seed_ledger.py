@@ -6,7 +6,9 @@ What is written per case, as the engine writes it:
   status, stage, `case_version`, the audit head; `parent_case_id` for rebuilt structures.
 * `audit_events`: the `case_opened` event, hash-chained exactly as `engine.audit.append` does
   (so `audit verify` holds for these cases).
-* `ledger_entries`: the row `engine.store.ledger_repo.entry_values` derives from the data.
+* `ledger_entries`: the row `engine.store.ledger_repo.entry_values` derives from the data, and
+  at the end the counts kept from those rows (`ledger_counts`, `ledger_week_counts`: the same
+  `rebuild_counts` as migration 0013's back-fill; a step adds its row's change to them).
 * `ready_tasks` for open cases (some of them past their agency deadline) and `timers` for cases
   waiting on a party's period (some already due: overdue).
 
@@ -44,7 +46,7 @@ if str(ROOT) not in sys.path:
 from sqlalchemy import Engine, Table, create_engine, insert, select, text  # noqa: E402
 
 from engine.audit import GENESIS, canonical, compute_hash  # noqa: E402
-from engine.store.ledger_repo import entry_values  # noqa: E402
+from engine.store.ledger_repo import entry_values, rebuild_counts  # noqa: E402
 from engine.store.models import (  # noqa: E402
     AuditEvent,
     Case,
@@ -212,7 +214,7 @@ def make_case(rng: random.Random, case_id: int, closed_ids: list[int]) -> dict[s
         "case_no": case_no,
         "parent_case_id": parent,
     }
-    event = {
+    event: dict[str, Any] = {
         "case_id": case_id,
         "seq": 1,
         "at": opened.astimezone(UTC),
@@ -229,7 +231,7 @@ def make_case(rng: random.Random, case_id: int, closed_ids: list[int]) -> dict[s
 
     body["data"] = json.loads(canonical(audit_data))
     event["hash"] = compute_hash(GENESIS, body)
-    case = {
+    case: dict[str, Any] = {
         "id": case_id,
         "case_no": case_no,
         "process_key": "enforcement",
@@ -260,7 +262,7 @@ def make_case(rng: random.Random, case_id: int, closed_ids: list[int]) -> dict[s
         created_at=case["created_at"],
         updated_at=case["updated_at"],
         officer=officer,
-        next_due_at=(task or {}).get("due_at") or (timer or {}).get("due_at"),
+        next_due_at=(task or {}).get("due_at") or (timer or {}).get("due_at"),  # type: ignore[arg-type]
     )
     if closed and len(closed_ids) < 200_000:
         closed_ids.append(case_id)
@@ -333,6 +335,12 @@ def seed(url: str, n: int, *, seed_value: int = 13, batch: int = 5000, echo: Any
         done += len(rows)
         if done % 100_000 < batch:
             echo(f"  {done:>9,} cases  {time.perf_counter() - started:7.1f} s")
+    # The counts a step keeps as it writes a ledger row, summed from the rows just written
+    # (the same function migration 0013 back-fills with).
+    counted = time.perf_counter()
+    with engine.begin() as c:
+        counts, weeks = rebuild_counts(c)
+    echo(f"  counts: {counts:,} + {weeks:,} week rows in {time.perf_counter() - counted:.1f} s")
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
             c.execute(text("VACUUM ANALYZE"))

@@ -428,25 +428,30 @@ def counted_figures(
         groups += [g | {"overdue": 0} for g in uow.ledger.summary(ef, now)]
     overdue = uow.ledger.overdue_by_district(f, now)
 
+    # The weeks the trend cuts (its first and last, unless whole) and those of the projection's
+    # trailing window are read by day; every other week is whole and comes from the counts.
     end = min(today, row.ends_on)
     window = max(row.starts_on, today - timedelta(days=TREND_DAYS - 1))
-    precise = {monday(row.starts_on), monday(end)}
+    precise = set()
+    if row.starts_on.weekday() != 0:
+        precise.add(monday(row.starts_on))
+    if end.weekday() != 6:
+        precise.add(monday(end))
     w = monday(window)
     while w <= today:
         precise.add(w)
         w += timedelta(days=7)
     weekly = uow.ledger.counted_weeks(districts, years, months)
-    daily: Daily = {}
-    for name, (column, summed) in SERIES.items():
-        series = [(wk, v) for wk, v in weekly[name].items() if wk not in precise]
-        for ef in edge_filters:
-            series += [
-                (d, v) for d, v in uow.ledger.daily(column, ef, summed) if monday(d) not in precise
-            ]
-        for a, b in _contiguous(sorted(precise)):
-            series += uow.ledger.daily(column, f, summed, between=(a, b))
-        daily[name] = sorted(series)
-    return groups, daily, overdue
+    daily: Daily = {
+        name: [(wk, v) for wk, v in weekly[name].items() if wk not in precise] for name in SERIES
+    }
+    for ef in edge_filters:
+        for name, days in uow.ledger.series_daily(ef).items():
+            daily[name] += [(d, v) for d, v in days if monday(d) not in precise]
+    if precise:
+        for name, days in uow.ledger.series_daily(f, _contiguous(sorted(precise))).items():
+            daily[name] += days
+    return groups, {name: sorted(series) for name, series in daily.items()}, overdue
 
 
 def _view(

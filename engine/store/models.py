@@ -187,6 +187,9 @@ class TimerRow(Base):
     years: Mapped[str | None] = mapped_column(String(64), nullable=True)
     provisional_years: Mapped[str | None] = mapped_column(String(64), nullable=True)
     provisional: Mapped[bool] = mapped_column(default=False, index=True)
+    # Committed by the worker before it runs the timer's step, cleared with the step's outcome:
+    # a mark nobody holds is an attempt whose worker died inside the step (services.timers).
+    attempt_started_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class HolidayYear(Base):
@@ -375,6 +378,15 @@ class LedgerEntry(Base):
             "demolished_m2",
         ),
         Index("ix_ledger_entries_district_found", "district", "found_on", "opened_at"),
+        # The open cases waiting longest: the open rows in the order they were opened, walked
+        # until ten of the campaign's districts are found (a few rows for a large campaign).
+        Index(
+            "ix_ledger_entries_open_opened",
+            "opened_at",
+            "case_id",
+            postgresql_where=text("closed_on IS NULL"),
+            sqlite_where=text("closed_on IS NULL"),
+        ),
         # Overdue depends on "now", so it cannot be counted ahead: only rows with a pending
         # deadline are in this index, read per district up to now.
         Index(

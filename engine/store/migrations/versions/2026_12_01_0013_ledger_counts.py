@@ -68,6 +68,12 @@ def upgrade() -> None:
             "ix_ledger_entries_district_found", ["district", "found_on", "opened_at"]
         )
         batch_op.create_index(
+            "ix_ledger_entries_open_opened",
+            ["opened_at", "case_id"],
+            postgresql_where=sa.text("closed_on IS NULL"),
+            sqlite_where=sa.text("closed_on IS NULL"),
+        )
+        batch_op.create_index(
             "ix_ledger_entries_district_due",
             ["district", "next_due_at", "opened_at"],
             postgresql_where=sa.text("next_due_at IS NOT NULL"),
@@ -82,6 +88,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("ledger_entries", schema=None) as batch_op:
         batch_op.drop_index("ix_ledger_entries_district_due")
+        batch_op.drop_index("ix_ledger_entries_open_opened")
         batch_op.drop_index("ix_ledger_entries_district_found")
         batch_op.drop_index("ix_ledger_entries_district_demolished")
         batch_op.drop_index("ix_ledger_entries_district_closed")
