@@ -12,6 +12,7 @@ from engine import services
 from engine.bootstrap import App, build
 from engine.errors import DeploymentRejected, QingweiError
 from engine.import_cli import import_app
+from engine.process_limits import apply_memory_limit
 from engine.services.context import Actor
 
 app = typer.Typer(
@@ -167,6 +168,7 @@ def worker(once: bool = typer.Option(False, help="fire what is due now and exit"
     _configure_logging()
     try:
         settings = Settings()
+        apply_memory_limit(settings.limits.memory_mib)
         timer_worker.preflight(settings.database.url)
         a = build(settings)
     except timer_worker.FatalWorkerError as exc:
@@ -287,6 +289,7 @@ def serve(
 
     _configure_logging()
     settings = Settings()
+    apply_memory_limit(settings.limits.memory_mib)
     if demo and workers > 1:
         typer.echo("--demo keeps its settable clock in one process: use --workers 1", err=True)
         raise typer.Exit(2)

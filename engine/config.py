@@ -141,6 +141,9 @@ class LimitSettings(BaseModel):
     max_upload_bytes: int = Field(default=26_214_400, ge=1024)  # a multipart upload (25 MiB)
     max_json_depth: int = Field(default=32, ge=2)
     max_string_chars: int = Field(default=100_000, ge=1)
+    # The process's data segment (RLIMIT_DATA) for serve and worker, MiB; 0 = no limit. A script
+    # past it fails its step with MemoryError instead of the OOM killer ending the process.
+    memory_mib: int = Field(default=2048, ge=0)
 
 
 class WorkerSettings(BaseModel):

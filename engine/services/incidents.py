@@ -71,10 +71,13 @@ def backoff(ctx: EngineContext, attempts: int) -> timedelta:
 
 
 def error_kind(exc: BaseException) -> str:
-    """A short, stable name for the list: the budget, a calendar year, a process fault..."""
+    """A short, stable name for the list: the time or memory budget, a calendar year, a
+    process fault..."""
     text = str(exc)
     if "时间限制" in text:
         return "time_budget"
+    if isinstance(exc, MemoryError) or "MemoryError" in text:
+        return "memory"  # the process's memory budget (limits.memory_mib)
     if isinstance(exc, CalendarUnavailable):
         return "calendar"
     if isinstance(exc, ProcessFault):
