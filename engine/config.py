@@ -156,6 +156,9 @@ class WorkerSettings(BaseModel):
     incident_max_attempts: int = Field(default=5, ge=1)
     incident_backoff_seconds: float = Field(default=60.0, gt=0)
     incident_backoff_max_seconds: float = Field(default=3600.0, gt=0)
+    # A timer marked as being attempted that nobody holds is, after this long, an attempt whose
+    # worker died inside the step (killed, out of memory): it counts as a failed attempt.
+    abandoned_after_seconds: float = Field(default=60.0, ge=0)
     # `serve` restarts its worker thread after a crash, waiting this long (doubling, at most
     # 60 s) so a fault that repeats at once does not spin.
     restart_delay_seconds: float = Field(default=1.0, gt=0)

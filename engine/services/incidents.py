@@ -58,6 +58,19 @@ class IncidentView:
     timer_waiting: bool
 
 
+class WorkerDiedInStep(RuntimeError):
+    """The timer's last attempt was marked started and never finished: the worker running its
+    step died there (killed, out of memory, crashed) and its transaction was rolled back."""
+
+    def __init__(self, started_at: datetime) -> None:
+        super().__init__(
+            f"上次尝试于 {started_at.isoformat()} 开始后未结束：执行该步骤的工作进程中途终止"
+            "（被强制结束、内存耗尽或崩溃），步骤已回滚"
+            " (the attempt started then never finished: its worker died inside the step)"
+        )
+        self.started_at = started_at
+
+
 def repo(uow: UnitOfWork) -> IncidentRepository:
     assert uow.session is not None
     return IncidentRepository(uow.session)
@@ -76,6 +89,8 @@ def error_kind(exc: BaseException) -> str:
     text = str(exc)
     if "时间限制" in text:
         return "time_budget"
+    if isinstance(exc, WorkerDiedInStep):
+        return "worker_died"
     if isinstance(exc, MemoryError) or "MemoryError" in text:
         return "memory"  # the process's memory budget (limits.memory_mib)
     if isinstance(exc, CalendarUnavailable):

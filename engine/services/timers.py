@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
@@ -86,6 +86,13 @@ def fire_due_timers(
     back until its next attempt (services.incidents) and the pass goes on with the others.
     A database that cannot be reached is not the timer's fault: that error ends the pass.
     `stop` (the worker's SIGTERM) ends the pass between two timers, never inside a step.
+
+    A step can also end its worker with nothing to catch (SIGKILL, the OOM killer, a crash in
+    C code): its transaction is rolled back, and a restarted worker would take the same timer
+    first and die again. So each attempt is first marked on the timer's row in a transaction of
+    its own (`_mark`), and the mark is cleared with the step's outcome. A mark that nobody holds
+    after `worker.abandoned_after_seconds` is an attempt that died: it is counted as a failed
+    attempt of the timer's incident, which after `worker.incident_max_attempts` holds it back.
     """
     incidents.resolve_orphans(ctx)
     fired = 0
@@ -95,37 +102,97 @@ def fire_due_timers(
     budget = limit if limit is not None else ctx.settings.worker.batch_size * 100
     while budget > 0 and not (stop is not None and stop.is_set()):
         budget -= 1
-        with ctx.uow() as uow:
-            now = ctx.clock.now()
-            row = incidents.repo(uow).claim_next_due(now, exclude=skipped)
-            if row is None:
-                if conflicted and not retried:
-                    retried = True
-                    skipped -= conflicted
-                    conflicted.clear()
-                    continue
-                return fired
-            timer_id = row.id
-            late: Exception | None = None
-            try:
-                outcome = _attempt(uow, ctx, row, now)
-                ctx.commit(uow)
-            except Conflict:
-                outcome = "conflict"
-            except DB_ERRORS:
-                raise
-            except Exception as exc:  # failed while committing, after the savepoint
-                outcome, late = "failed", exc
-        if late is not None:
-            _record_late(ctx, timer_id, late, now)
+        marked = _mark(ctx, skipped)
+        if marked is None:
+            if conflicted and not retried:
+                retried = True
+                skipped -= conflicted
+                conflicted.clear()
+                continue
+            return fired
+        timer_id, now, outcome = marked
+        if outcome is None:
+            outcome = _run_marked(ctx, timer_id, now)
         if outcome == "fired":
             fired += 1
         elif outcome == "conflict":
             skipped.add(timer_id)
             conflicted.add(timer_id)
-        elif outcome in ("failed", "held"):
+        else:  # failed, held, idle (not due or stale), lost (taken meanwhile by another worker)
             skipped.add(timer_id)
     return fired
+
+
+def _mark(ctx: EngineContext, skipped: set[str]) -> tuple[str, datetime, str | None] | None:
+    """Claim the next due timer and, in this short transaction, either mark its attempt as
+    started (outcome None: run it now) or settle it: "held" (its incident says not yet) or
+    "failed" (it carried the mark of an attempt whose worker died: one failed attempt more).
+    None when nothing is due."""
+    abandoned_after = timedelta(seconds=ctx.settings.worker.abandoned_after_seconds)
+    with ctx.uow() as uow:
+        now = ctx.clock.now()
+        r = incidents.repo(uow)
+        row = r.claim_next_due(now, exclude=skipped, abandoned_after=abandoned_after)
+        if row is None:
+            return None
+        timer_id = row.id
+        if incidents.held_back(uow, timer_id, now):
+            return timer_id, now, "held"
+        started = row.attempt_started_at
+        if started is not None:
+            incident = incidents.record_failure(
+                uow, ctx, row, incidents.WorkerDiedInStep(started), now
+            )
+            r.mark_attempt(timer_id, None)
+            ctx.commit(uow)
+            log.warning(
+                "timer %s (case %s): its attempt started at %s never finished (the worker died "
+                "inside the step), incident %s attempt %d/%d",
+                timer_id,
+                row.case_id,
+                started.isoformat(),
+                incident.id,
+                incident.attempts,
+                ctx.settings.worker.incident_max_attempts,
+            )
+            return timer_id, now, "failed"
+        r.mark_attempt(timer_id, now)
+        ctx.commit(uow)
+        return timer_id, now, None
+
+
+def _run_marked(ctx: EngineContext, timer_id: str, now: datetime) -> str:
+    """Run the step of a timer whose attempt `_mark` committed, and clear the mark with its
+    outcome in the same transaction."""
+    late: Exception | None = None
+    with ctx.uow() as uow:
+        r = incidents.repo(uow)
+        row = r.claim(timer_id)
+        if row is None or row.attempt_started_at is None:
+            return "lost"  # fired, or settled, by another worker since the mark
+        try:
+            outcome = _attempt(uow, ctx, row, now)
+            r.mark_attempt(timer_id, None)
+            ctx.commit(uow)
+        except Conflict:
+            outcome = "conflict"
+        except DB_ERRORS:
+            raise
+        except Exception as exc:  # failed while committing, after the savepoint
+            outcome, late = "failed", exc
+    if outcome == "conflict":
+        _clear_mark(ctx, timer_id)
+    if late is not None:
+        _record_late(ctx, timer_id, late, now)
+    return outcome
+
+
+def _clear_mark(ctx: EngineContext, timer_id: str) -> None:
+    """The step's transaction ended without clearing the mark (its case was held by someone
+    else): nothing ran, so clear it on its own."""
+    with ctx.uow() as uow:
+        incidents.repo(uow).mark_attempt(timer_id, None)
+        ctx.commit(uow)
 
 
 def _record_late(ctx: EngineContext, timer_id: str, exc: Exception, now: datetime) -> None:
@@ -138,6 +205,7 @@ def _record_late(ctx: EngineContext, timer_id: str, exc: Exception, now: datetim
             if row is None:
                 return  # fired or claimed meanwhile by another worker
             incidents.record_failure(uow, ctx, row, exc, now)
+            incidents.repo(uow).mark_attempt(timer_id, None)
             ctx.commit(uow)
     except DB_ERRORS:
         raise

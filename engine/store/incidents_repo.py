@@ -9,9 +9,9 @@ same rows, so a restarted worker, or another one, does not run into the same poi
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine.store.models import Case, TimerIncident, TimerRow
@@ -23,9 +23,20 @@ class IncidentRepository:
     def __init__(self, session: Session) -> None:
         self.s = session
 
-    def claim_next_due(self, now: datetime, exclude: Iterable[str] = ()) -> TimerRow | None:
+    def claim_next_due(
+        self,
+        now: datetime,
+        exclude: Iterable[str] = (),
+        *,
+        abandoned_after: timedelta | None = None,
+    ) -> TimerRow | None:
         """The earliest due timer that nobody else holds and no incident holds back. On
-        PostgreSQL the row stays locked until the transaction ends (FOR UPDATE SKIP LOCKED)."""
+        PostgreSQL the row stays locked until the transaction ends (FOR UPDATE SKIP LOCKED).
+
+        A timer whose attempt was marked started (`attempt_started_at`) is left alone for
+        `abandoned_after` (by default not at all): the worker that marked it is between its mark
+        and its step's transaction, or it died; after that long the claimer counts it as dead.
+        A mark in the future by more than that (a clock set back) counts as old too."""
         held = exists().where(
             TimerIncident.timer_id == TimerRow.id,
             or_(
@@ -34,6 +45,15 @@ class IncidentRepository:
             ),
         )
         query = select(TimerRow).where(TimerRow.due_at <= now, ~held)
+        if abandoned_after:
+            mark = TimerRow.attempt_started_at
+            query = query.where(
+                or_(
+                    mark.is_(None),
+                    mark <= now - abandoned_after,
+                    mark > now + abandoned_after,
+                )
+            )
         skip = list(exclude)
         if skip:
             query = query.where(TimerRow.id.not_in(skip))
@@ -41,6 +61,16 @@ class IncidentRepository:
         if self.s.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True, of=TimerRow)
         return self.s.scalar(query)
+
+    def mark_attempt(self, timer_id: str, at: datetime | None) -> None:
+        """Set (a step is about to run) or clear (it ended, one way or another) the timer's
+        attempt mark; a plain UPDATE, harmless when the step deleted the row (it fired)."""
+        self.s.execute(
+            update(TimerRow)
+            .where(TimerRow.id == timer_id)
+            .values(attempt_started_at=at)
+            .execution_options(synchronize_session=False)
+        )
 
     def claim(self, timer_id: str) -> TimerRow | None:
         """One timer by id, held for this transaction unless another worker holds it."""
