@@ -83,24 +83,56 @@ class Phase:
     hostile: list[int] = field(default_factory=list)
 
 
-def client_loop(base: str, token: str, stop: threading.Event, phase: Phase) -> None:
+class SignIn:
+    """The officer's access token, signed in again when it expires: access tokens live
+    `security.token_minutes` (15 by default), shorter than two 10-minute phases."""
+
+    def __init__(self, base: str, password: str) -> None:
+        self.base, self.password = base, password
+        self.lock = threading.Lock()
+        self.token = ""
+        self.renew("")
+
+    def renew(self, stale: str) -> str:
+        import httpx
+
+        with self.lock:
+            if self.token == stale:
+                r = httpx.post(
+                    f"{self.base}/api/v1/auth/token",
+                    data={"username": OFFICER, "password": self.password},
+                    timeout=60,
+                )
+                r.raise_for_status()
+                self.token = str(r.json()["access_token"])
+            return self.token
+
+
+def client_loop(base: str, auth: SignIn, stop: threading.Event, phase: Phase) -> None:
     import httpx
 
-    headers = {"Authorization": f"Bearer {token}"}
-    with httpx.Client(base_url=base + "/api/v1", headers=headers, timeout=60) as c:
+    token = auth.token
+    with httpx.Client(base_url=base + "/api/v1", timeout=60) as c:
         while not stop.is_set():
+            c.headers["Authorization"] = f"Bearer {token}"
             t0 = time.perf_counter()
             r = c.post("/cases", json={"process_key": PROCESS_KEY, "data": INTAKE_DATA})
             t1 = time.perf_counter()
+            if r.status_code == 401:
+                token = auth.renew(token)  # expired: sign in again, not counted
+                continue
             if r.status_code != 201:
                 phase.errors += 1
                 continue
             case = r.json()
             task = case["tasks"][0]["id"]
-            r = c.post(
-                f"/cases/{case['id']}/tasks/{task}/complete",
-                json={"data": TASK_DATA, "case_version": case["case_version"]},
-            )
+            body = {"data": TASK_DATA, "case_version": case["case_version"]}
+            r = c.post(f"/cases/{case['id']}/tasks/{task}/complete", json=body)
+            if r.status_code == 401:  # expired between the two calls
+                token = auth.renew(token)
+                c.headers["Authorization"] = f"Bearer {token}"
+                t1 = time.perf_counter()
+                r = c.post(f"/cases/{case['id']}/tasks/{task}/complete", json=body)
             t2 = time.perf_counter()
             if r.status_code != 200:
                 phase.errors += 1
@@ -219,12 +251,12 @@ def stats(ms: list[float]) -> dict[str, float]:
 
 
 def run_phase(
-    name: str, base: str, token: str, app: Any, db_url: str, args: argparse.Namespace
+    name: str, base: str, auth: SignIn, app: Any, db_url: str, args: argparse.Namespace
 ) -> dict[str, Any]:
     phase = Phase(name)
     stop = threading.Event()
     threads = [
-        threading.Thread(target=client_loop, args=(base, token, stop, phase))
+        threading.Thread(target=client_loop, args=(base, auth, stop, phase))
         for _ in range(args.clients)
     ]
     threads.append(
@@ -277,8 +309,6 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "soak_latest.json")
     args = p.parse_args(argv)
 
-    import httpx
-
     from engine.bootstrap import build
     from engine.clock import FixedClock
     from engine.config import Settings
@@ -318,12 +348,9 @@ def main(argv: list[str] | None = None) -> int:
             )
             try:
                 base = f"http://127.0.0.1:{port}"
-                r = httpx.post(
-                    f"{base}/api/v1/auth/token", data={"username": OFFICER, "password": password}
-                )
-                token = r.json()["access_token"]
+                auth = SignIn(base, password)
                 for name in ("clean", "poisoned"):
-                    results.append(run_phase(name, base, token, app, db_url, args))
+                    results.append(run_phase(name, base, auth, app, db_url, args))
             finally:
                 stop_server(second)
                 worker_log.close()
