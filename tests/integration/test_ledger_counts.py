@@ -15,7 +15,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from alembic import command
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from engine import services
@@ -38,6 +39,7 @@ from engine.store.ledger_repo import (
     rebuild_counts,
     split_period,
 )
+from engine.store.migrate import alembic_config, check, upgrade
 from engine.store.models import LedgerCount, LedgerEntry, LedgerWeekCount
 from tests.integration.conftest import HEAD, OFFICER
 from tests.integration.helpers import complete
@@ -270,3 +272,24 @@ def test_the_daily_window_and_the_edges_are_read_by_day(app: App, clock: FixedCl
     assert area["rate_per_day"] > 0  # the demolition on 30 March is in the trailing window
     at(clock, date(2026, 3, 30) + timedelta(days=60))
     assert_counts_equal_the_scan(app, [cid])
+
+
+def test_migration_0013_back_fills_the_counts_from_the_ledger_rows(
+    app: App, clock: FixedClock, db_url: str
+) -> None:
+    """A database whose cases predate the counts: 0013 fills them from the ledger rows with the
+    numbers the steps would have kept; the models and the migrations agree (alembic check)."""
+    at(clock, date(2026, 3, 2))
+    case = investigate(app, open_case(app, "甲区", 10.0, village="一村"), 12.5)
+    demolish(app, case)
+    open_case(app, "乙区", 3.0)
+    kept = kept_counts(app)
+    assert kept[0] and kept[1]
+    app.engine.dispose()
+    command.downgrade(alembic_config(db_url), "0013-1")
+    with app.engine.connect() as c:
+        assert "ledger_counts" not in inspect(c).get_table_names()
+    upgrade(db_url)
+    app.engine.dispose()
+    assert kept_counts(app) == kept
+    check(db_url)
