@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 
 from api.deps import Admin, AppDep, CtxDep, require
+from api.paging import Paging, set_headers
 from api.schemas.common import problems
 from api.schemas.incidents import IncidentRead, IncidentResolve
 from api.schemas.ledger import ClockRead, ClockSet, TimersRun
@@ -48,6 +49,7 @@ def run_timers(app: AppDep, _: Admin) -> TimersRun:
 def list_incidents(
     ctx: CtxDep,
     _: IncidentReader,
+    request: Request,
     response: Response,
     status: Literal["open", "failed", "resolved", "active"] | None = Query(
         default=None, description="active = open and failed; none: all"
@@ -57,7 +59,8 @@ def list_incidents(
     page_size: int = Query(default=50, ge=1, le=200),
 ) -> list[IncidentRead]:
     """Timers whose firing failed (定时器故障), newest failure first, one page at a time;
-    the total is in the `X-Total-Count` header. Auditors read them too."""
+    the total is in the `X-Total-Count` header, the pages in `Link` (api.paging). Auditors
+    read them too."""
     items, total = incidents.list_incidents(
         ctx.uow(read_only=True),
         ctx=ctx,
@@ -66,7 +69,7 @@ def list_incidents(
         page=page,
         page_size=page_size,
     )
-    response.headers["X-Total-Count"] = str(total)
+    set_headers(request, response, Paging(page, page_size), total)
     return [IncidentRead.of(i) for i in items]
 
 

@@ -5,10 +5,22 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, HTTPException, Path, Query, UploadFile
+from fastapi import (
+    APIRouter,
+    Depends,
+    File,
+    Form,
+    HTTPException,
+    Path,
+    Query,
+    Request,
+    Response,
+    UploadFile,
+)
 from fastapi.responses import StreamingResponse
 
 from api.deps import CaseReader, CaseViewer, CtxDep, MessageRecorder
+from api.paging import Paging, page_of, paging
 from api.schemas.common import problems
 from api.schemas.evidence import AttachmentRead, WithdrawBody
 from engine import services
@@ -87,13 +99,20 @@ def upload(
 @router.get(
     "/cases/{case_id}/attachments",
     response_model=list[AttachmentRead],
-    responses=problems(401, 403, 404),
+    responses=problems(401, 403, 404, 422),
 )
-def list_case_attachments(case_id: CasePath, ctx: CtxDep, _: CaseViewer) -> list[AttachmentRead]:
-    """Every attachment of the case, withdrawn ones included (marked), oldest first."""
-    return [
-        AttachmentRead.of(v) for v in list_attachments(ctx.uow(read_only=True), case_id=case_id)
-    ]
+def list_case_attachments(
+    case_id: CasePath,
+    ctx: CtxDep,
+    _: CaseViewer,
+    request: Request,
+    response: Response,
+    pg: Annotated[Paging, Depends(paging(default=500, maximum=1000))],
+) -> list[AttachmentRead]:
+    """Every attachment of the case, withdrawn ones included (marked), oldest first, one page
+    at a time (api.paging)."""
+    views = list_attachments(ctx.uow(read_only=True), case_id=case_id)
+    return [AttachmentRead.of(v) for v in page_of(views, request, response, pg)]
 
 
 @router.get(

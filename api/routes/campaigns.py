@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import FileResponse, Response
 
 from api.deps import CtxDep, LedgerReader, require
+from api.paging import Paging, page_of, paging
 from api.routes.ledger import XLSX, spreadsheet
 from api.schemas.campaigns import (
     CampaignCreate,
@@ -62,9 +63,17 @@ def create(body: CampaignCreate, ctx: CtxDep, user: Head) -> CampaignRead:
     return _read(create_campaign(ctx.uow(), ctx=ctx, actor=user, spec=_spec(body)))
 
 
-@router.get("", response_model=list[CampaignRead], responses=problems(401, 403))
-def index(ctx: CtxDep, _: LedgerReader) -> list[CampaignRead]:
-    return [_read(v) for v in list_campaigns(ctx.uow(read_only=True), ctx=ctx)]
+@router.get("", response_model=list[CampaignRead], responses=problems(401, 403, 422))
+def index(
+    ctx: CtxDep,
+    _: LedgerReader,
+    request: Request,
+    response: Response,
+    pg: Annotated[Paging, Depends(paging(default=200, maximum=1000))],
+) -> list[CampaignRead]:
+    """Every campaign, one page at a time (api.paging)."""
+    views = list_campaigns(ctx.uow(read_only=True), ctx=ctx)
+    return [_read(v) for v in page_of(views, request, response, pg)]
 
 
 @router.get("/{campaign_id}", response_model=CampaignRead, responses=problems(401, 403, 404))

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from api.deps import CaseActor, CaseReader, CaseViewer, CtxDep, MessageRecorder, Officer
+from api.paging import Paging, page_of, paging
 from api.schemas.cases import (
     AuditEventRead,
     CaseCreate,
@@ -127,9 +128,22 @@ def send_message(
 
 
 @router.get(
-    "/{case_id}/audit", response_model=list[AuditEventRead], responses=problems(401, 403, 404)
+    "/{case_id}/audit",
+    response_model=list[AuditEventRead],
+    responses=problems(401, 403, 404, 422),
 )
-def audit_trail(case_id: CasePath, ctx: CtxDep, user: CaseViewer) -> list[AuditEventRead]:
+def audit_trail(
+    case_id: CasePath,
+    ctx: CtxDep,
+    user: CaseViewer,
+    request: Request,
+    response: Response,
+    pg: Annotated[Paging, Depends(paging(default=1000, maximum=5000))],
+) -> list[AuditEventRead]:
+    """The case's chain in order (`seq`), one page at a time (api.paging)."""
+    events = page_of(
+        services.case_trail(ctx.uow(read_only=True), case_id=case_id), request, response, pg
+    )
     return [
         AuditEventRead(
             seq=e.seq,
@@ -143,7 +157,7 @@ def audit_trail(case_id: CasePath, ctx: CtxDep, user: CaseViewer) -> list[AuditE
             prev_hash=e.prev_hash,
             hash=e.hash,
         )
-        for e in services.case_trail(ctx.uow(read_only=True), case_id=case_id)
+        for e in events
     ]
 
 

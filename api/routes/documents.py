@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import CaseReader, CaseViewer, CtxDep, require
+from api.paging import Paging, page_of, paging
 from api.schemas.common import problems
 from api.schemas.documents import DocumentRead, DocumentVerifyRead, DocumentWithdrawBody
 from engine import services
@@ -40,10 +41,19 @@ def _visible(ctx: EngineContext, user: Actor, view: DocumentView) -> DocumentVie
 @router.get(
     "/cases/{case_id}/documents",
     response_model=list[DocumentRead],
-    responses=problems(401, 403, 404),
+    responses=problems(401, 403, 404, 422),
 )
-def list_documents(case_id: CasePath, ctx: CtxDep, _: CaseViewer) -> list[DocumentRead]:
-    return [DocumentRead.of(v) for v in case_documents(ctx.uow(read_only=True), case_id=case_id)]
+def list_documents(
+    case_id: CasePath,
+    ctx: CtxDep,
+    _: CaseViewer,
+    request: Request,
+    response: Response,
+    pg: Annotated[Paging, Depends(paging(default=500, maximum=1000))],
+) -> list[DocumentRead]:
+    """The case's 文书, one page at a time (api.paging)."""
+    views = case_documents(ctx.uow(read_only=True), case_id=case_id)
+    return [DocumentRead.of(v) for v in page_of(views, request, response, pg)]
 
 
 @router.get("/documents/{doc_id}", response_model=DocumentRead, responses=problems(401, 403, 404))

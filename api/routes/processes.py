@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, HTTPException, Path, UploadFile
+from fastapi import APIRouter, Depends, File, HTTPException, Path, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from api.deps import CtxDep, CurrentUser, Designer
+from api.paging import Paging, page_of, paging
 from api.schemas.common import problems
 from api.schemas.processes import DeployedRead, ProcessRead, ValidationRead
 from engine import services
@@ -40,8 +41,16 @@ async def _read(files: list[UploadFile]) -> dict[str, bytes]:
     return out
 
 
-@router.get("", response_model=list[ProcessRead], responses=problems(401))
-def list_processes(ctx: CtxDep, _: CurrentUser) -> list[ProcessRead]:
+@router.get("", response_model=list[ProcessRead], responses=problems(401, 422))
+def list_processes(
+    ctx: CtxDep,
+    _: CurrentUser,
+    request: Request,
+    response: Response,
+    pg: Annotated[Paging, Depends(paging(default=500, maximum=1000))],
+) -> list[ProcessRead]:
+    """Every deployed version, one page at a time (api.paging)."""
+    versions = page_of(services.list_processes(ctx.uow(read_only=True)), request, response, pg)
     return [
         ProcessRead(
             key=p.key,
@@ -51,7 +60,7 @@ def list_processes(ctx: CtxDep, _: CurrentUser) -> list[ProcessRead]:
             deployed_at=p.deployed_at,
             latest=p.latest,
         )
-        for p in services.list_processes(ctx.uow(read_only=True))
+        for p in versions
     ]
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request, Response
 
 from api.deps import CtxDep, require
+from api.paging import Paging, page_of, paging
 from api.schemas.cases import AuditEventRead, VerifyRead
 from api.schemas.common import problems
 from engine import services
@@ -16,8 +17,16 @@ router = APIRouter(prefix="/audit/system", tags=["audit"])
 TrailReader = Annotated[Actor, Depends(require("auditor", "admin"))]
 
 
-@router.get("", response_model=list[AuditEventRead], responses=problems(401, 403))
-def system_trail(ctx: CtxDep, _: TrailReader) -> list[AuditEventRead]:
+@router.get("", response_model=list[AuditEventRead], responses=problems(401, 403, 422))
+def system_trail(
+    ctx: CtxDep,
+    _: TrailReader,
+    request: Request,
+    response: Response,
+    pg: Annotated[Paging, Depends(paging(default=1000, maximum=5000))],
+) -> list[AuditEventRead]:
+    """The system trail in order (`seq`), one page at a time (api.paging)."""
+    events = page_of(services.system_trail(ctx.uow(read_only=True)), request, response, pg)
     return [
         AuditEventRead(
             seq=e.seq,
@@ -31,7 +40,7 @@ def system_trail(ctx: CtxDep, _: TrailReader) -> list[AuditEventRead]:
             prev_hash=e.prev_hash,
             hash=e.hash,
         )
-        for e in services.system_trail(ctx.uow(read_only=True))
+        for e in events
     ]
 
 

@@ -64,6 +64,16 @@ def tasks_for(uow: UnitOfWork, *, actor: Actor) -> list[TaskView]:
         return [task_view(t) for t in uow.cases.ready_tasks_for_lanes(actor.roles)]
 
 
+def tasks_page(
+    uow: UnitOfWork, *, actor: Actor, offset: int, limit: int
+) -> tuple[list[TaskView], int]:
+    """One page of `tasks_for` and how many there are, the page cut in the query (a worklist
+    of thousands of tasks is not read whole for each page)."""
+    with uow:
+        rows = uow.cases.ready_tasks_for_lanes(actor.roles, offset=offset, limit=limit)
+        return [task_view(t) for t in rows], uow.cases.count_ready_tasks_for_lanes(actor.roles)
+
+
 def task_form(uow: UnitOfWork, *, ctx: EngineContext, case_id: int, task_id: str) -> dict[str, Any]:
     with uow:
         case = get_case_row(uow, case_id)

@@ -289,12 +289,20 @@ class CaseRepository:
         rows = self.s.scalars(query.order_by(Case.id.desc()).offset(offset).limit(limit)).all()
         return rows, int(total)
 
-    def ready_tasks_for_lanes(self, lanes: Iterable[str]) -> Sequence[ReadyTaskRow]:
+    def ready_tasks_for_lanes(
+        self, lanes: Iterable[str], *, offset: int = 0, limit: int | None = None
+    ) -> Sequence[ReadyTaskRow]:
         return self.s.scalars(
             select(ReadyTaskRow)
             .where(ReadyTaskRow.lane.in_(list(lanes)))
             .order_by(ReadyTaskRow.created_at, ReadyTaskRow.id)
+            .offset(offset)
+            .limit(limit)
         ).all()
+
+    def count_ready_tasks_for_lanes(self, lanes: Iterable[str]) -> int:
+        query = select(func.count()).where(ReadyTaskRow.lane.in_(list(lanes)))
+        return int(self.s.scalar(query) or 0)
 
     def ledger_rows(self) -> list[Any]:
         """(status, stage, data) of every case, for the ledger's counts and areas."""
