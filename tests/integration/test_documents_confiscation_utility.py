@@ -145,12 +145,14 @@ def test_utility_letter_states_the_law_and_restoration_cites_it(
     P.serve(drv, "2026-02-11")
     drv.go(at("2026-02-12 10:00"))
     drv.send("party_demolished", {"evidence": "照片"})
-    P.verify_demolition(drv, "2026-02-12")
-    drv.do("closure", {"closing_summary": "已拆除", "credit_recorded": True})
-    assert drv.ready() == ["utility_restoration"]
+    # The party complied: the supply is restored at once (安全生产法 Art. 70).
+    assert drv.ready() == ["restore_supply_on_compliance"]
     restored = {"restored_at": "2026-02-12T15:00:00+08:00"}
-    refused(drv, "utility_restoration", restored, art70)
-    drv.do("utility_restoration", {**restored, "restoration_reason": "违法建设已拆除，隐患消除"})
+    refused(drv, "restore_supply_on_compliance", restored, art70)
+    drv.do(
+        "restore_supply_on_compliance",
+        {**restored, "restoration_reason": "违法建设已拆除，隐患消除"},
+    )
     notice = docs(app, drv)[-1]
     assert (notice.kind, notice.number) == ("恢复供应通知", "某城管恢供字〔2026〕第0001号")
     text = text_of(app, notice, tmp_path)

@@ -218,26 +218,28 @@ def test_utility_cutoff_letter_approval_act_and_restoration(drv: Driver) -> None
     P.decide(drv, "demolition_decision", on="2026-02-11")
     P.serve(drv, "2026-02-11")
     drv.send("party_demolished", {})
-    P.verify_demolition(drv, "2026-02-12")
-    drv.do("closure", {"closing_summary": "已拆除", "credit_recorded": True})
-    # The case has ended: the supply is restored.
-    assert drv.ready() == ["utility_restoration"]
+    # 安全生产法 Art. 70: the party complied, the supply is restored at once, then the check.
+    assert drv.ready() == ["restore_supply_on_compliance"]
     drv.do(
-        "utility_restoration",
+        "restore_supply_on_compliance",
         {
             "restored_at": "2026-02-12T15:00:00+08:00",
-            "restoration_reason": "违法建设已拆除，案件办结",
+            "restoration_reason": "当事人已自行拆除违法建设",
         },
     )
+    P.verify_demolition(drv, "2026-02-12")
+    drv.do("closure", {"closing_summary": "已拆除", "credit_recorded": True})
+    # Closure does not ask for it again.
+    assert drv.ready() == ["close_out"]
     drv.do("close_out", {"ledger_closed_out": True, "closed_out_on": "2026-02-12"})
     drv.send("rebuilt_found", {})
     assert drv.now_case.status == "closed"
     docs = drv.documents()
     assert docs.count("停止供水供电供气联系函") == 3
-    assert docs[-3:] == ["结案报告", "恢复供应通知", "台账销号表"]
+    assert docs[-4:] == ["恢复供应通知", "现场检查笔录", "结案报告", "台账销号表"]
     actors = {e.element_id: e.actor for e in drv.trail() if e.action == "task_completed"}
     assert actors["utility_cutoff_execution"] == "utility1"
-    assert actors["utility_restoration"] == "utility1"
+    assert actors["restore_supply_on_compliance"] == "utility1"
     assert drv.stage_path() == [*P.PREFIX, "compliance_period", "closed", "reinspection", "closed"]
     assert drv.documents() == [
         "案件来源登记表",
@@ -256,9 +258,9 @@ def test_utility_cutoff_letter_approval_act_and_restoration(drv: Driver) -> None
         "陈述申辩笔录",
         "限期拆除决定书",
         "送达回证",
+        "恢复供应通知",
         "现场检查笔录",
         "结案报告",
-        "恢复供应通知",
         "台账销号表",
     ]
 

@@ -436,20 +436,23 @@ def test_a_construction_site_cutoff_runs_and_is_restored_when_the_case_ends(drv:
     assert drv.timers() == {"compliance_deadline": midnight("2026-02-25")}
     drv.go(at("2026-02-12 10:00"))  # Thu
     drv.send("party_demolished", {"evidence": "照片"})
-    P.verify_demolition(drv, "2026-02-12")
-    drv.do("closure", {"closing_summary": "已拆除", "credit_recorded": True})
-    # The case has reached closure: the supply must be restored before the ledger closes.
+    # The party complied: the supply is restored at once (安全生产法 Art. 70), not at closure.
     (task,) = drv.now_case.tasks
-    assert (task.element_id, task.lane, task.stage) == ("utility_restoration", "utility", "closed")
+    assert (task.element_id, task.lane, task.stage) == (
+        "restore_supply_on_compliance",
+        "utility",
+        "compliance_period",
+    )
     assert "恢复供应" in task.name
-    assert drv.now_case.status == "open"
     drv.do(
-        "utility_restoration",
+        "restore_supply_on_compliance",
         {
             "restored_at": "2026-02-12T15:00:00+08:00",
-            "restoration_reason": "违法建设已拆除，案件办结",
+            "restoration_reason": "违法建设已拆除，隐患消除",
         },
     )
+    P.verify_demolition(drv, "2026-02-12")
+    drv.do("closure", {"closing_summary": "已拆除", "credit_recorded": True})
     assert drv.ready() == ["close_out"]
     drv.do("close_out", {"ledger_closed_out": True, "closed_out_on": "2026-02-12"})
     # Re-inspection 30 CD from Thu 02-12 -> Sat 03-14 -> Mon 03-16 -> due 03-17 00:00.
@@ -458,14 +461,14 @@ def test_a_construction_site_cutoff_runs_and_is_restored_when_the_case_ends(drv:
     P.reinspect(drv, "2026-03-17")
     assert drv.now_case.status == "closed"
     actors = {e.element_id: e.actor for e in drv.trail() if e.action == "task_completed"}
-    assert (actors["utility_cutoff_execution"], actors["utility_restoration"]) == (
+    assert (actors["utility_cutoff_execution"], actors["restore_supply_on_compliance"]) == (
         "utility1",
         "utility1",
     )
     assert not [e for e in drv.trail() if e.action == "guard_refused"]
     docs = drv.documents()
     assert docs.count("停止供水供电供气联系函") == 3
-    assert docs[-4:] == ["结案报告", "恢复供应通知", "台账销号表", "现场检查笔录"]
+    assert docs[-5:] == ["恢复供应通知", "现场检查笔录", "结案报告", "台账销号表", "现场检查笔录"]
 
 
 def test_the_ledger_keeps_the_decision_date_after_the_enforcement_decision(drv: Driver) -> None:
