@@ -17,7 +17,15 @@ from engine import audit
 from engine.errors import FieldError, NotFound, PermissionDenied, StaleCaseVersion, ValidationFailed
 from engine.services.context import Actor, EngineContext
 from engine.services.ledger import campaign_filter
-from engine.store.ledger_repo import CN, MODES, SERIES, day_start, monday, split_period
+from engine.store.ledger_repo import (
+    CN,
+    DIMENSIONS,
+    MODES,
+    SERIES,
+    day_start,
+    monday,
+    split_period,
+)
 from engine.store.models import Campaign
 from engine.store.uow import UnitOfWork
 
@@ -378,20 +386,37 @@ def _empty_district() -> dict[str, Any]:
 
 
 Daily = dict[str, list[tuple[date, float]]]
+# (district, dimension, value) -> [cases, closed, rebuilt, found m², demolished m²]
+Split = dict[tuple[str, str, str], list[float]]
+
+
+def _split(groups: list[dict[str, Any]], into: Split) -> Split:
+    """Add `summary` groups (district × village × status × stage × mode) to the per-dimension
+    sums a campaign's progress reads (village, status, stage, mode: one at a time)."""
+    for g in groups:
+        for dim in DIMENSIONS:
+            v = into.setdefault((g["district"], dim, g[dim] or ""), [0, 0, 0, 0.0, 0.0])
+            v[0] += g["cases"]
+            v[1] += g["closed"]
+            v[2] += g["rebuilt"]
+            v[3] += g["found_m2"]
+            v[4] += g["demolished_m2"]
+    return into
 
 
 def scanned_figures(
     uow: UnitOfWork, row: Campaign, now: datetime
-) -> tuple[list[dict[str, Any]], Daily, dict[str, int]]:
-    """The campaign's groups, daily series and overdue per district read from every ledger row
-    it holds: the reference the kept counts must equal (tests; `bench_ledger.py --verify`)."""
+) -> tuple[Split, Daily, dict[str, int]]:
+    """The campaign's sums per dimension, daily series and overdue per district read from every
+    ledger row it holds: the reference the kept counts must equal (tests; `bench_ledger.py
+    --verify`)."""
     f = campaign_filter(row)
     groups = uow.ledger.summary(f, now)
     daily = {name: uow.ledger.daily(column, f, summed) for name, (column, summed) in SERIES.items()}
     overdue: dict[str, int] = {}
     for g in groups:
         overdue[g["district"]] = overdue.get(g["district"], 0) + g["overdue"]
-    return groups, daily, overdue
+    return _split(groups, {}), daily, overdue
 
 
 def _contiguous(weeks: list[date]) -> list[tuple[date, date]]:
@@ -407,7 +432,7 @@ def _contiguous(weeks: list[date]) -> list[tuple[date, date]]:
 
 def counted_figures(
     uow: UnitOfWork, row: Campaign, now: datetime
-) -> tuple[list[dict[str, Any]], Daily, dict[str, int]]:
+) -> tuple[Split, Daily, dict[str, int]]:
     """The same figures as `scanned_figures`, from the counts kept as cases change.
 
     Cases opened in the campaign's whole years and months come from the kept counts (a few
@@ -423,9 +448,17 @@ def counted_figures(
         replace(f, opened_from=day_start(a), opened_before=day_start(b + timedelta(days=1)))
         for a, b in edges
     ]
-    groups = uow.ledger.counted_summary(districts, years, months)
+    split: Split = {}
+    for r in uow.ledger.counted_summary(districts, years, months):
+        split[(r["district"], r["dim"], r["value"])] = [
+            r["cases"],
+            r["closed"],
+            r["rebuilt"],
+            r["found_m2"],
+            r["demolished_m2"],
+        ]
     for ef in edge_filters:
-        groups += [g | {"overdue": 0} for g in uow.ledger.summary(ef, now)]
+        _split(uow.ledger.summary(ef, now), split)
     overdue = uow.ledger.overdue_by_district(f, now)
 
     # The weeks the trend cuts (its first and last, unless whole) and those of the projection's
@@ -451,7 +484,7 @@ def counted_figures(
     if precise:
         for name, days in uow.ledger.series_daily(f, _contiguous(sorted(precise))).items():
             daily[name] += days
-    return groups, {name: sorted(series) for name, series in daily.items()}, overdue
+    return split, {name: sorted(series) for name, series in daily.items()}, overdue
 
 
 def _view(
@@ -460,26 +493,33 @@ def _view(
     now = ctx.clock.now()
     today = now.astimezone(CN).date()
     f = campaign_filter(row)
-    groups, daily, overdue = (scanned_figures if scan else counted_figures)(uow, row, now)
+    split, daily, overdue = (scanned_figures if scan else counted_figures)(uow, row, now)
     districts = {d: _empty_district() for d in row.districts}
     villages: dict[tuple[str, str], dict[str, Any]] = {}
     by_stage: dict[str, int] = {}
-    for g in groups:
-        d = districts.setdefault(g["district"], _empty_district())
-        v = villages.setdefault(
-            (g["district"], g["village"]),
-            {"cases": 0, "closed": 0, "found_m2": 0.0, "demolished_m2": 0.0, "rebuilt": 0},
-        )
-        closed = g["closed"]
-        for target in (d, v):
-            target["cases"] += g["cases"]
-            target["closed"] += closed
-            target["found_m2"] += g["found_m2"]
-            target["demolished_m2"] += g["demolished_m2"]
-            target["rebuilt"] += g["rebuilt"]
-        if g["mode"] in d["modes"]:
-            d["modes"][g["mode"]] += g["cases"]
-        by_stage[g["stage"]] = by_stage.get(g["stage"], 0) + g["cases"]
+    for (district, dim, value), (cases, closed, rebuilt, found, demolished) in sorted(
+        split.items()
+    ):
+        if cases == 0:
+            continue
+        d = districts.setdefault(district, _empty_district())
+        if dim == "village":
+            villages[(district, value)] = {
+                "cases": int(cases),
+                "closed": int(closed),
+                "found_m2": found,
+                "demolished_m2": demolished,
+                "rebuilt": int(rebuilt),
+            }
+            d["cases"] += int(cases)
+            d["closed"] += int(closed)
+            d["found_m2"] += found
+            d["demolished_m2"] += demolished
+            d["rebuilt"] += int(rebuilt)
+        elif dim == "mode" and value in d["modes"]:
+            d["modes"][value] += int(cases)
+        elif dim == "stage":
+            by_stage[value] = by_stage.get(value, 0) + int(cases)
     for (district, village), v in villages.items():
         districts[district]["villages"].append(
             {

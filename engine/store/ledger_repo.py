@@ -170,7 +170,9 @@ COUNTED_COLUMNS = (
     "found_on",
     "demolished_on",
 )
-COUNT_KEYS = ("district", "grain", "opened_on", "village", "status", "stage", "mode")
+COUNT_KEYS = ("district", "grain", "opened_on", "dim", "value")
+# The dimensions a campaign's progress splits its cases by, one count row per value each.
+DIMENSIONS = ("village", "status", "stage", "mode")
 COUNT_VALUES = ("cases", "closed", "rebuilt", "found_m2", "demolished_m2")
 WEEK_KEYS = ("district", "grain", "opened_on", "series", "week")
 WEEK_VALUES = ("cases", "m2")
@@ -232,21 +234,15 @@ def add_counts(row: Mapping[Any, Any], sign: int, counts: Deltas, weeks: Deltas)
     area = float(row["area_m2"] or 0.0)
     demolished = float(row["demolished_m2"] or 0.0)
     for grain, opened_on in opening_buckets(row["opened_at"]):
-        key = (
-            district,
-            grain,
-            opened_on,
-            row["village"] or "",
-            row["status"],
-            row["stage"],
-            row["mode"] or "",
-        )
-        v = counts.setdefault(key, [0, 0, 0, 0.0, 0.0])
-        v[0] += sign
-        v[1] += sign * closed
-        v[2] += sign * rebuilt
-        v[3] += sign * area
-        v[4] += sign * demolished
+        for dim in DIMENSIONS:
+            v = counts.setdefault(
+                (district, grain, opened_on, dim, row[dim] or ""), [0, 0, 0, 0.0, 0.0]
+            )
+            v[0] += sign
+            v[1] += sign * closed
+            v[2] += sign * rebuilt
+            v[3] += sign * area
+            v[4] += sign * demolished
         for series, (column, summed) in SERIES.items():
             day = row[column]
             if day is None:
@@ -544,8 +540,9 @@ class LedgerRepository:
     def counted_summary(
         self, districts: Sequence[str], years: Sequence[date], months: Sequence[date]
     ) -> list[dict[str, Any]]:
-        """`summary` for the cases opened in whole years and months, from the kept counts
-        (overdue is 0 here: it depends on now, see `overdue_by_district`)."""
+        """Per district, dimension (village, status, stage, mode) and value: the number of
+        cases, closed, rebuilt and the areas found and demolished of the cases opened in whole
+        years and months, from the kept counts."""
         c = LedgerCount
         buckets = _buckets(c.grain, c.opened_on, years, months)
         if not districts or not buckets:
@@ -553,35 +550,30 @@ class LedgerRepository:
         rows = self.s.execute(
             select(
                 c.district,
-                c.village,
-                c.status,
-                c.stage,
-                c.mode,
-                func.sum(c.rebuilt),
-                func.sum(c.closed),
+                c.dim,
+                c.value,
                 func.sum(c.cases),
+                func.sum(c.closed),
+                func.sum(c.rebuilt),
                 func.sum(c.found_m2),
                 func.sum(c.demolished_m2),
             )
             .where(c.district.in_(list(districts)), or_(*buckets))
-            .group_by(c.district, c.village, c.status, c.stage, c.mode)
+            .group_by(c.district, c.dim, c.value)
         ).all()
         return [
             {
                 "district": r[0],
-                "village": r[1],
-                "status": r[2],
-                "stage": r[3],
-                "mode": r[4],
+                "dim": r[1],
+                "value": r[2],
+                "cases": int(r[3]),
+                "closed": int(r[4]),
                 "rebuilt": int(r[5]),
-                "overdue": 0,
-                "closed": int(r[6]),
-                "cases": int(r[7]),
-                "found_m2": float(r[8]),
-                "demolished_m2": float(r[9]),
+                "found_m2": float(r[6]),
+                "demolished_m2": float(r[7]),
             }
             for r in rows
-            if int(r[7]) != 0  # every case of the group moved elsewhere
+            if int(r[3]) != 0  # every case of the value moved elsewhere
         ]
 
     def counted_weeks(
@@ -740,6 +732,7 @@ def day_start(day: date) -> datetime:
 __all__ = [
     "CN",
     "DEMOLISHED_OUTCOMES",
+    "DIMENSIONS",
     "MODES",
     "MODE_OF_OUTCOME",
     "CampaignRepository",

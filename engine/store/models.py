@@ -429,20 +429,18 @@ class LedgerEntry(Base):
 
 class LedgerCount(Base):
     """The ledger's counts kept as cases change: cases, closed, rebuilt and the areas found and
-    demolished per district, village, status, stage and demolition mode, for the cases opened in
-    one month (grain "M") or one year (grain "Y", Beijing dates). Each step applies the change of
-    its case's ledger row here in its own transaction, so a campaign's progress sums a few
-    thousand rows instead of every case it holds. Absent values are '' (a key column)."""
+    demolished of the cases opened in one month (grain "M") or one year (grain "Y", Beijing
+    dates) in a district, split by one dimension at a time — `dim` is village, status, stage or
+    mode and `value` its value ('' when absent) — so a city-wide campaign sums a few thousand
+    rows. Each step applies the change of its case's ledger row here in its own transaction."""
 
     __tablename__ = "ledger_counts"
 
     district: Mapped[str] = mapped_column(String(200), primary_key=True)
     grain: Mapped[str] = mapped_column(String(1), primary_key=True)
     opened_on: Mapped[date] = mapped_column(Date, primary_key=True)  # first day of the bucket
-    village: Mapped[str] = mapped_column(String(200), primary_key=True)
-    status: Mapped[str] = mapped_column(String(16), primary_key=True)
-    stage: Mapped[str] = mapped_column(String(32), primary_key=True)
-    mode: Mapped[str] = mapped_column(String(32), primary_key=True)
+    dim: Mapped[str] = mapped_column(String(8), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200), primary_key=True)
     cases: Mapped[int] = mapped_column(BigInteger)
     closed: Mapped[int] = mapped_column(BigInteger)
     rebuilt: Mapped[int] = mapped_column(BigInteger)

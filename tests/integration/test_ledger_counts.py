@@ -248,7 +248,9 @@ def test_two_steps_of_one_district_and_month_do_not_lose_an_update(
     with Session(app.engine) as s:
         decision = s.scalars(
             select(LedgerCount.cases).where(
-                LedgerCount.grain == "M", LedgerCount.stage == "decision"
+                LedgerCount.grain == "M",
+                LedgerCount.dim == "stage",
+                LedgerCount.value == "decision",
             )
         ).all()
     assert decision == [2]

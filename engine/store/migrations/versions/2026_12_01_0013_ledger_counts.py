@@ -23,24 +23,15 @@ def upgrade() -> None:
         sa.Column("district", sa.String(length=200), nullable=False),
         sa.Column("grain", sa.String(length=1), nullable=False),
         sa.Column("opened_on", sa.Date(), nullable=False),
-        sa.Column("village", sa.String(length=200), nullable=False),
-        sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("stage", sa.String(length=32), nullable=False),
-        sa.Column("mode", sa.String(length=32), nullable=False),
+        sa.Column("dim", sa.String(length=8), nullable=False),
+        sa.Column("value", sa.String(length=200), nullable=False),
         sa.Column("cases", sa.BigInteger(), nullable=False),
         sa.Column("closed", sa.BigInteger(), nullable=False),
         sa.Column("rebuilt", sa.BigInteger(), nullable=False),
         sa.Column("found_m2", sa.Float(), nullable=False),
         sa.Column("demolished_m2", sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint(
-            "district",
-            "grain",
-            "opened_on",
-            "village",
-            "status",
-            "stage",
-            "mode",
-            name=op.f("pk_ledger_counts"),
+            "district", "grain", "opened_on", "dim", "value", name=op.f("pk_ledger_counts")
         ),
     )
     op.create_table(
