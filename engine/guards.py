@@ -333,10 +333,11 @@ def _next_allowed(
 _PRODUCTION = frozenset({"business", "production"})
 _NON_RESIDENTIAL = _PRODUCTION | {"construction_site", "other"}  # "residential", "mixed": homes
 # Which law lets which supply be stopped, for which use (ACL Art. 13: coercion only as a law
-# provides it). 北京 Art. 65 (浙江 Art. 23 alike): no 施工用水、用电 for a project built without a
-# permit: water and power of a construction site. 安全生产法 Art. 70: power only, for a
-# production unit that refused a 停产停业 decision. A local regulation that only forbids
-# connecting new supply authorises no cutoff.
+# provides it). 北京 Art. 65: no 施工用水、用电 for a project built without a permit, and supply
+# already given is corrected (para. 2): water and power of a construction site. 浙江 Art. 23
+# only forbids handling new supply applications and is no basis. 安全生产法 Art. 70: power
+# only, for a production unit that refused a 停产停业 decision. A local regulation that only
+# forbids connecting new supply authorises no cutoff.
 _BASIS_USES = {
     "construction_site_supply": frozenset({"construction_site"}),
     "safety_law_70": _PRODUCTION,
@@ -346,7 +347,7 @@ _BASIS_UTILITIES = {
     "safety_law_70": frozenset({"power"}),
 }
 _BASIS_ARTICLE = {
-    "construction_site_supply": "北京 Art. 65; 浙江 Art. 23",
+    "construction_site_supply": "北京 Art. 65",
     "safety_law_70": "安全生产法 Art. 70",
 }
 

@@ -351,7 +351,8 @@ def test_safety_law_70_needs_head_approval() -> None:
     gas = utility_cutoff_guard(
         use_type="construction_site", cutoff_basis="construction_site_supply", utilities=["gas"]
     )
-    refused(gas, "北京 Art. 65; 浙江 Art. 23", "utility_cutoff")
+    # 浙江 Art. 23 only forbids handling new supply: 北京 Art. 65 alone is the basis.
+    refused(gas, "北京 Art. 65", "utility_cutoff")
     r = utility_cutoff_guard(
         use_type="construction_site", cutoff_basis="construction_site_supply", head_approved=False
     )
