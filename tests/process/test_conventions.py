@@ -150,11 +150,13 @@ def test_every_step_declares_lane_form_stage_and_documents(definitions: dict[str
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
-# The legal basis as PROCEDURE.md writes it: "APL Art. 58", "URPL Art. 64; APL Art. 59",
-# "北京 Art. 78"; a step no article governs names its PROCEDURE.md section instead.
+
+
 def test_every_user_task_declares_its_legal_basis() -> None:
     """Every user or manual task carries a `basis` property: the engine records it on the
-    task_completed audit event, so the trail shows the legal basis of every step."""
+    task_completed audit event, so the trail shows the legal basis of every step. Each citation
+    names an existing article ("APL Art. 58", "URPL Art. 64; APL Art. 59", "北京 Art. 78"), a
+    PROCEDURE.md step where no article governs, or a regulation not shipped, by name."""
     missing: list[str] = []
     tasks = 0
     for name, content in bpmn_files().items():
