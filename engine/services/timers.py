@@ -167,7 +167,7 @@ def _run_marked(ctx: EngineContext, timer_id: str, now: datetime) -> str:
     late: Exception | None = None
     with ctx.uow() as uow:
         r = incidents.repo(uow)
-        row = r.claim(timer_id)
+        row = r.claim(timer_id, wait=True)
         if row is None or row.attempt_started_at is None:
             return "lost"  # fired, or settled, by another worker since the mark
         try:

@@ -72,11 +72,14 @@ class IncidentRepository:
             .execution_options(synchronize_session=False)
         )
 
-    def claim(self, timer_id: str) -> TimerRow | None:
-        """One timer by id, held for this transaction unless another worker holds it."""
+    def claim(self, timer_id: str, *, wait: bool = False) -> TimerRow | None:
+        """One timer by id, held for this transaction unless another worker holds it; `wait`
+        waits for the lock instead (a timer this worker marked: another worker's claim query
+        may hold its row for an instant while it rechecks the mark, and must not make this
+        worker give the attempt up and leave its mark to be taken for a death)."""
         query = select(TimerRow).where(TimerRow.id == timer_id)
         if self.s.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
+            query = query.with_for_update(skip_locked=not wait)
         return self.s.scalar(query)
 
     def active_for_timer(self, timer_id: str, *, lock: bool = False) -> TimerIncident | None:

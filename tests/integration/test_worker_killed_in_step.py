@@ -17,19 +17,21 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, select
+import pytest
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import Engine
 
 from engine import services
 from engine.bootstrap import App
 from engine.clock import FixedClock
-from engine.services import incidents
+from engine.services import incidents, timers
 from engine.store.models import Case, SystemAuditEvent, TimerIncident, TimerRow
 from tests.conftest import FIXTURES, ROOT
-from tests.integration.conftest import OFFICER
+from tests.integration.conftest import OFFICER, is_postgres
 from tests.integration.test_hostile_scripts import TIMER_ONLY, deploy, with_script
 
 QINGWEI = str(Path(sys.executable).parent / "qingwei")
@@ -179,3 +181,46 @@ def test_a_fresh_mark_is_left_to_its_worker_and_counted_once_it_is_older_than_th
     with ctx.uow() as uow:
         assert uow.session is not None
         assert uow.session.scalars(select(TimerIncident.status)).one() == "resolved"
+
+
+def test_a_claim_query_touching_a_marked_timer_does_not_make_its_worker_give_it_up(
+    app: App, clock: FixedClock
+) -> None:
+    """PostgreSQL: another worker's claim query locks a marked row for an instant while it
+    rechecks the mark (FOR UPDATE SKIP LOCKED keeps that lock to the end of its transaction).
+    The marking worker must wait for it, not skip the timer and leave its mark behind — which,
+    a minute later, would have been taken for a death (the soak's one healthy timer fired 122 s
+    late, after a false `worker_died` incident)."""
+    if not is_postgres(app):
+        pytest.skip("row locks held by another transaction: PostgreSQL")
+    deploy(app, "timer_only", TIMER_ONLY.encode())
+    ctx = app.ctx
+    services.open_case(ctx.uow(), ctx=ctx, actor=OFFICER, process_key="timer_only", data={})
+    clock.advance(timedelta(days=7))
+    marked = timers._mark(ctx, set())
+    assert marked is not None and marked[2] is None  # marked, to be run
+    timer_id, now, _ = marked
+    eng = create_engine(app.settings.database.url)
+    try:
+        with eng.connect() as other:  # the other worker's claim, holding the row
+            other.execute(select(TimerRow).where(TimerRow.id == timer_id).with_for_update())
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                running = pool.submit(timers._run_marked, ctx, timer_id, now)
+                deadline = time.monotonic() + 30
+                while not _waits_for_a_lock(eng):
+                    assert not running.done(), running.result()  # gave up instead of waiting
+                    assert time.monotonic() < deadline
+                    time.sleep(0.05)
+                other.rollback()  # the claim moves on to another row
+                assert running.result(timeout=60) == "fired"
+        with eng.connect() as c:
+            assert c.scalar(select(TimerRow.id)) is None
+            assert c.scalar(select(TimerIncident.id)) is None
+    finally:
+        eng.dispose()
+
+
+def _waits_for_a_lock(eng: Engine) -> bool:
+    with eng.connect() as c:
+        n = c.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"))
+    return bool(n)
