@@ -461,19 +461,14 @@ def counted_figures(
         _split(uow.ledger.summary(ef, now), split)
     overdue = uow.ledger.overdue_by_district(f, now)
 
-    # The weeks the trend cuts (its first and last, unless whole) and those of the projection's
-    # trailing window are read by day; every other week is whole and comes from the counts.
+    # The weeks cut by a date the figures start or stop at are read by day: the trend's first
+    # and last (the campaign's start, min(today, end)), the projection's trailing window (its
+    # first day, today). Every other week is whole on both sides and comes from the counts,
+    # dated its Monday: inside a range exactly when all its days are.
     end = min(today, row.ends_on)
     window = max(row.starts_on, today - timedelta(days=TREND_DAYS - 1))
-    precise = set()
-    if row.starts_on.weekday() != 0:
-        precise.add(monday(row.starts_on))
-    if end.weekday() != 6:
-        precise.add(monday(end))
-    w = monday(window)
-    while w <= today:
-        precise.add(w)
-        w += timedelta(days=7)
+    precise = {monday(d) for d in (row.starts_on, window) if d.weekday() != 0}
+    precise |= {monday(d) for d in (end, today) if d.weekday() != 6}
     weekly = uow.ledger.counted_weeks(districts, years, months)
     daily: Daily = {
         name: [(wk, v) for wk, v in weekly[name].items() if wk not in precise] for name in SERIES

@@ -139,8 +139,8 @@ def test_campaign_progress_from_the_counts_equals_the_scan(app: App, clock: Fixe
     ids = [
         campaign(app, "跨年行动", date(2025, 11, 20), date(2027, 2, 10)),  # edges, months, a year
         campaign(app, "2026年度", date(2026, 1, 1), date(2026, 12, 31)),  # one whole year
-        campaign(app, "春夏整治", date(2026, 3, 1), date(2026, 8, 31)),  # whole months
-        campaign(app, "三月半月", date(2026, 3, 2), date(2026, 3, 16)),  # days only
+        campaign(app, "春夏整治", date(2026, 3, 1), date(2026, 7, 31)),  # whole months
+        campaign(app, "三月四天", date(2026, 3, 2), date(2026, 3, 5)),  # days only
     ]
 
     at(clock, date(2025, 11, 10))
@@ -153,13 +153,19 @@ def test_campaign_progress_from_the_counts_equals_the_scan(app: App, clock: Fixe
     first = assert_counts_equal_the_scan(app, ids)
     assert first[0]["totals"]["cases"] == 3 and first[0]["totals"]["found_m2"] == 33.0
 
+    at(clock, date(2026, 3, 1))  # a Sunday: the spring campaign's first week is cut by its start
+    open_case(app, "乙区", 2.5)
     at(clock, date(2026, 3, 2))
     a3 = investigate(app, open_case(app, "甲区", 4.0, village="一村"), 4.0)
     a1 = demolish(app, a1)
     assert a1.status == "closed"
-    complete(
-        app, a2, {"classification": "no_violation", "area_m2": 7.25}
-    )  # closed, nothing demolished
+    # closed, nothing demolished
+    complete(app, a2, {"classification": "no_violation", "area_m2": 7.25})
+    at(clock, date(2026, 3, 3))
+    a5 = open_case(app, "甲区", 1.5)
+    assert_counts_equal_the_scan(app, ids)
+    at(clock, date(2026, 3, 6))  # after the four-day campaign's end, in its last week
+    complete(app, a5, {"classification": "no_violation", "area_m2": 1.5})
     assert_counts_equal_the_scan(app, ids)
 
     at(clock, date(2026, 7, 15))
@@ -175,6 +181,9 @@ def test_campaign_progress_from_the_counts_equals_the_scan(app: App, clock: Fixe
         data={"area_m2": 8.0},
     )
     assert len(parent.linked_cases) == 1  # a rebuild: a new case in 甲区 linked to a1
+    a6 = open_case(app, "乙区", 3.5)
+    at(clock, date(2026, 8, 1))  # a Saturday, after the spring campaign's end, in its last week
+    complete(app, a6, {"classification": "no_violation", "area_m2": 3.5})
     mid = assert_counts_equal_the_scan(app, ids)
     assert mid[1]["totals"]["rebuilt"] == 1
 
@@ -193,9 +202,29 @@ def test_campaign_progress_from_the_counts_equals_the_scan(app: App, clock: Fixe
     for day in (date(2027, 2, 27), date(2027, 6, 1)):
         at(clock, day)
         last = assert_counts_equal_the_scan(app, ids)
-    assert last[0]["totals"]["cases"] == 8
-    assert last[0]["totals"]["closed"] == 4
+    assert last[0]["totals"]["cases"] == 11
+    assert last[0]["totals"]["closed"] == 6
     assert last[0]["totals"]["overdue"] >= 1
+
+    # Whatever day it is (a Monday, a Sunday, inside or after a campaign), the weeks cut by
+    # the trend's and the projection's dates are read by day and the rest from the counts.
+    for day in [date(2026, 3, 1) + timedelta(days=n) for n in range(0, 15)] + [
+        date(2026, 7, 19),
+        date(2026, 7, 20),
+        date(2026, 8, 10),
+        date(2026, 9, 20),
+        date(2027, 2, 1),  # a3 demolished on Wednesday 3 Feb, after today, in today's week
+        date(2027, 2, 2),
+        date(2027, 2, 8),
+        date(2027, 2, 10),
+        date(2027, 3, 1),  # the trailing window starts on Tuesday 2 Feb: the week is cut
+        date(2027, 3, 2),
+        date(2027, 2, 11),
+        date(2027, 3, 14),
+    ]:
+        at(clock, day, hour=23)
+        assert_counts_equal_the_scan(app, ids)
+    at(clock, date(2027, 6, 1))
 
     # Recounting every ledger row gives the counts the steps kept, and the same progress.
     kept = kept_counts(app)
