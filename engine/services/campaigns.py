@@ -497,7 +497,7 @@ def _view(
     ):
         if cases == 0:
             continue
-        d = districts.setdefault(district, _empty_district())
+        d = districts.get(district) or districts.setdefault(district, _empty_district())
         if dim == "village":
             villages[(district, value)] = {
                 "cases": int(cases),
