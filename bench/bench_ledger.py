@@ -145,6 +145,55 @@ def _plans(engine: Any, statements: list[tuple[str, Any]], kind: str) -> str:
     return "\n".join(out)
 
 
+def upsert_cost(url: str, n: int = 300) -> dict[str, float]:
+    """What keeping the counts adds to a step: `n` open cases' ledger rows rewritten with the
+    next stage, (a) by the row's upsert alone (before the counts), (b) by
+    `LedgerRepository.upsert` (the old row read FOR UPDATE, the upsert, the count and week
+    deltas). Median ms per row; each variant in a transaction that is rolled back."""
+    from sqlalchemy import select
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+    from sqlalchemy.orm import Session
+
+    from engine.store.ledger_repo import LedgerRepository
+    from engine.store.models import LedgerEntry
+
+    engine = create_engine(url)
+    table: Any = LedgerEntry.__table__
+    cols = [c.name for c in table.columns]
+    out: dict[str, float] = {}
+    with Session(engine) as s:
+        rows = s.scalars(select(LedgerEntry).where(LedgerEntry.closed_on.is_(None)).limit(n)).all()
+        values = [
+            {c: getattr(r, c) for c in cols}
+            | {"stage": "demand" if r.stage != "demand" else "notice"}
+            for r in rows
+        ]
+        s.expunge_all()
+    ins = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
+    for label in ("row_only", "row_and_counts"):
+        times = []
+        with Session(engine) as s:
+            repo = LedgerRepository(s)
+            for v in values:
+                t = time.perf_counter()
+                if label == "row_only":
+                    stmt = ins(table).values(v)
+                    s.execute(
+                        stmt.on_conflict_do_update(
+                            index_elements=["case_id"],
+                            set_={k: stmt.excluded[k] for k in v if k != "case_id"},
+                        )
+                    )
+                else:
+                    repo.upsert(v)
+                times.append((time.perf_counter() - t) * 1000)
+            s.rollback()
+        out[f"{label}_ms"] = round(statistics.median(times), 2)
+    engine.dispose()
+    return out
+
+
 def run_backend(
     kind: str,
     n: int,
@@ -313,6 +362,7 @@ def run_backend(
             result["xlsx"] = xlsx(full)
             result["xlsx_large"] = xlsx(LedgerQuery(campaign_id=thirty, status="closed"))
 
+        result["upsert"] = upsert_cost(url)
         engine = create_engine(url)
         seen, stop = _capture(app.engine)
         get_campaign(ctx.uow(read_only=True), ctx=ctx, campaign_id=three)
