@@ -3,8 +3,10 @@ progress read the way a county leader reads it: targets on track or behind (proj
 trend), districts ranked, villages, the demolition split, overdue cases and those waiting longest.
 
 Membership follows API.md: a case belongs to a campaign when its district is one of the
-campaign's and it was opened within the campaign's dates. All sums come from the ledger
-projection (engine.store.ledger_repo), a handful of grouped, indexed queries per campaign.
+campaign's and it was opened within the campaign's dates. The sums come from the counts the
+steps keep as cases change (ledger_counts, ledger_week_counts: a few thousand rows even for a
+whole city), the partial months at a campaign's ends and what depends on now (overdue, cases
+waiting longest) from indexes of the ledger projection (engine.store.ledger_repo).
 """
 
 from __future__ import annotations

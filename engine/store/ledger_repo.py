@@ -2,7 +2,8 @@
 the indexed queries the ledger, its exports and a campaign's progress run on.
 
 The projection is derived from the case's data by `entry_values` (pure), written by every step
-in the step's own transaction; nothing here reads the cases' JSON at query time.
+in the step's own transaction; nothing here reads the cases' JSON at query time. The same write
+moves the kept counts (`add_counts`: old row out, new row in) that a campaign's progress sums.
 """
 
 from __future__ import annotations
