@@ -201,7 +201,7 @@ def _record_late(ctx: EngineContext, timer_id: str, exc: Exception, now: datetim
     that fails the timer is only skipped for this pass, and the error logged."""
     try:
         with ctx.uow() as uow:
-            row = incidents.repo(uow).claim(timer_id)
+            row = incidents.repo(uow).claim(timer_id, wait=True)  # still marked by us
             if row is None:
                 return  # fired or claimed meanwhile by another worker
             incidents.record_failure(uow, ctx, row, exc, now)
