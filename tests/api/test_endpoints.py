@@ -48,6 +48,7 @@ STAGES = {
     "litigation",
     "closed",
     "reinspection",
+    "remedy_period",  # our addition: waiting out the review and lawsuit windows
 }
 TASK_FIELDS = {"id", "element_id", "name", "lane", "form_key", "created_at", "due_at"}
 TIMER_FIELDS = {"element_id", "name", "due_at", "period", "basis"}
